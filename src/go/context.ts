@@ -1,0 +1,483 @@
+/**
+ * What a Go file's code means for ownership: which calls acquire a resource,
+ * what a use of a variable does to the obligation to release it, and the
+ * function summaries that carry both across functions and packages.
+ */
+import type { Node } from "./parser";
+import { GoFile } from "./facts";
+import {
+  ANY_RELEASE_METHOD,
+  DATABASE_METHODS,
+  HTTP_CLIENT_METHODS,
+  KINDS,
+  NON_CLOSING_BUILTINS,
+  NON_CLOSING_FUNCTIONS,
+  NON_CLOSING_METHODS,
+  PACKAGE_FACTORIES,
+  POOL_METHODS,
+  ResourceKind,
+  isDatabaseImport,
+  isPgxPoolImport,
+} from "./resources";
+import { FunctionSummary, GoPackage, GoWorkspace, IN_PROGRESS, ParamEffect } from "./workspace";
+import {
+  FUNCTION_TYPES,
+  callArguments,
+  calleeParts,
+  descendants,
+  enclosingFunction,
+  field,
+  namedChildren,
+  parameterNames,
+  resultNames,
+  unparen,
+} from "./syntax";
+
+export interface Acquisition {
+  kind: ResourceKind;
+  /** Which result of the call is the resource. */
+  index: number;
+  /** How the call reads in messages: "db.Query", "http.Get", "fetchPage". */
+  label: string;
+}
+
+/** What one occurrence of a tracked variable does to the obligation to release it. */
+export type UseEffect = "none" | "release" | "handoff" | "return" | "overwrite";
+
+type Target =
+  | { type: "local"; name: string }
+  | { type: "package"; importPath: string; name: string }
+  | { type: "method"; receiver: Node; name: string }
+  | { type: "literal"; fn: Node }
+  | { type: "other" };
+
+const IDENT = new Set(["identifier"]);
+
+export class GoContext {
+  private readonly declarations = new Map<string, Node>();
+
+  constructor(
+    readonly file: GoFile,
+    readonly pkg: GoPackage,
+    readonly workspace: GoWorkspace,
+  ) {}
+
+  // ---- summaries -------------------------------------------------------------
+
+  registerFunctions(): void {
+    for (const fn of this.file.functions) {
+      const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
+      this.declarations.set(key, fn.node);
+      pendingDeclarations.set(this.pkg, (pendingDeclarations.get(this.pkg) ?? new Map()).set(key, { ctx: this, node: fn.node }));
+    }
+  }
+
+  summarizeFunctions(): void {
+    for (const [key, node] of this.declarations) this.summarize(key, node);
+    pendingDeclarations.delete(this.pkg);
+  }
+
+  private summarize(key: string, node: Node): FunctionSummary {
+    const existing = this.pkg.functions.get(key);
+    if (existing) return existing;
+    this.pkg.functions.set(key, IN_PROGRESS);
+    const summary: FunctionSummary = { returns: this.returnedResources(node), params: [] };
+    const body = field(node, "body");
+    for (const name of parameterNames(node)) summary.params.push(name && body ? this.effectOnName(body, name) : "none");
+    this.pkg.functions.set(key, summary);
+    return summary;
+  }
+
+  /** The strongest thing the body does with a name: releasing beats handing off beats nothing. */
+  effectOnName(body: Node, name: string): ParamEffect {
+    let result: ParamEffect = "none";
+    for (const use of descendants(body, IDENT, true)) {
+      if (use.text !== name) continue;
+      const e = this.effectOfUse(use);
+      if (e === "release") return "release";
+      if (e === "handoff" || e === "return") result = "handoff";
+    }
+    return result;
+  }
+
+  private returnedResources(fn: Node): { index: number; kind: ResourceKind }[] {
+    const body = field(fn, "body");
+    if (!body || !field(fn, "result")) return [];
+    const out = new Map<number, ResourceKind>();
+    const named = resultNames(fn);
+    const acquiredNames = new Map<string, ResourceKind>();
+    for (const stmt of descendants(body, new Set(["short_var_declaration", "assignment_statement"]))) {
+      const left = namedChildren(field(stmt, "left"));
+      const right = namedChildren(field(stmt, "right"));
+      if (right.length !== 1 || unparen(right[0]).type !== "call_expression") continue;
+      const acq = this.acquisitionOf(unparen(right[0]), left.length);
+      const target = acq && left[acq.index];
+      if (acq && target?.type === "identifier") acquiredNames.set(target.text, acq.kind);
+    }
+    for (const ret of descendants(body, new Set(["return_statement"]))) {
+      const values = namedChildren(namedChildren(ret)[0] ?? null);
+      if (values.length === 0) {
+        named.forEach((n, i) => acquiredNames.has(n) && out.set(i, acquiredNames.get(n)!));
+        continue;
+      }
+      if (values.length === 1 && unparen(values[0]).type === "call_expression") {
+        const acq = this.acquisitionOf(unparen(values[0]), 2);
+        if (acq) out.set(acq.index, acq.kind);
+        continue;
+      }
+      values.forEach((v, i) => {
+        const u = unparen(v);
+        if (u.type === "identifier" && acquiredNames.has(u.text)) out.set(i, acquiredNames.get(u.text)!);
+        if (u.type === "call_expression") {
+          const acq = this.acquisitionOf(u, 1);
+          if (acq && acq.index === 0) out.set(i, acq.kind);
+        }
+      });
+    }
+    return [...out].map(([index, kind]) => ({ index, kind }));
+  }
+
+  private summaryOf(target: Target): FunctionSummary | undefined {
+    switch (target.type) {
+      case "local":
+        return this.localSummary(target.name);
+      case "package": {
+        const pkg = this.workspace.packageByImportPath(target.importPath, this.pkg.dir);
+        return pkg?.summary(target.name);
+      }
+      case "method": {
+        const recvType = this.namedTypeOf(target.receiver);
+        if (recvType) {
+          const s = this.localSummary(`${recvType}.${target.name}`);
+          if (s) return s;
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private localSummary(key: string): FunctionSummary | undefined {
+    const s = this.pkg.functions.get(key);
+    if (s) return s;
+    const pending = pendingDeclarations.get(this.pkg)?.get(key);
+    return pending ? pending.ctx.summarize(key, pending.node) : undefined;
+  }
+
+  // ---- calls -----------------------------------------------------------------
+
+  private targetOf(call: Node): Target {
+    const fnNode = field(call, "function");
+    if (!fnNode) return { type: "other" };
+    const fn = unparen(fnNode);
+    if (fn.type === "func_literal") return { type: "literal", fn };
+    const parts = calleeParts(call);
+    if (!parts) return { type: "other" };
+    if (!parts.operand) return { type: "local", name: parts.name };
+    if (parts.operand.type === "identifier") {
+      const importPath = this.file.importPath(parts.operand.text);
+      if (importPath && !this.isLocalVariable(parts.operand)) return { type: "package", importPath, name: parts.name };
+    }
+    return { type: "method", receiver: parts.operand, name: parts.name };
+  }
+
+  /** A name declared inside the enclosing functions shadows an import of the same name. */
+  private isLocalVariable(id: Node): boolean {
+    for (let fn = enclosingFunction(id); fn; fn = enclosingFunction(fn)) {
+      if (parameterNames(fn).includes(id.text) || resultNames(fn).includes(id.text)) return true;
+    }
+    return false;
+  }
+
+  /** Does this call produce a resource, and which result is it? `resultCount` is how many values the caller takes (0: discarded). */
+  acquisitionOf(call: Node, resultCount: number): Acquisition | null {
+    const target = this.targetOf(call);
+    const args = callArguments(call);
+    const label = calleeLabel(call);
+    switch (target.type) {
+      case "package": {
+        const kind = PACKAGE_FACTORIES[target.importPath]?.[target.name];
+        if (kind) return { kind, index: 0, label };
+        const configured = this.configuredFactory(`${target.importPath}.${target.name}`);
+        if (configured) return { kind: configured, index: 0, label };
+        const summary = this.summaryOf(target);
+        return summary && summary.returns.length > 0 ? { kind: summary.returns[0].kind, index: summary.returns[0].index, label } : null;
+      }
+      case "local": {
+        const summary = this.summaryOf(target);
+        return summary && summary.returns.length > 0 ? { kind: summary.returns[0].kind, index: summary.returns[0].index, label } : null;
+      }
+      case "method":
+        return this.methodAcquisition(call, target.receiver, target.name, args, resultCount, label);
+      default:
+        return null;
+    }
+  }
+
+  private configuredFactory(qualified: string): ResourceKind | undefined {
+    const entry = this.workspace.knowledge.resourceFactories.find((f) => f.function === qualified);
+    return entry && entry.kind in KINDS ? (entry.kind as ResourceKind) : undefined;
+  }
+
+  private methodAcquisition(call: Node, receiver: Node, name: string, args: Node[], resultCount: number, label: string): Acquisition | null {
+    const db = DATABASE_METHODS[name];
+    const twoResults = resultCount === 0 || resultCount >= 2 || name.startsWith("Must");
+    if (db && twoResults && args.length >= db.minArgs && (db.maxArgs === undefined || args.length <= db.maxArgs)) {
+      if (this.usesDatabase() && !this.isKnownNonDatabase(receiver)) return { kind: db.kind, index: 0, label };
+    }
+    if (POOL_METHODS[name] && args.length === 1 && twoResults && [...this.pkg.imports, ...this.file.imports.map((i) => i.path)].some(isPgxPoolImport)) {
+      return { kind: POOL_METHODS[name], index: 0, label };
+    }
+    const http = HTTP_CLIENT_METHODS[name];
+    if (http && twoResults && args.length >= http.minArgs && args.length <= http.maxArgs && this.usesNetHttp()) {
+      if (name === "RoundTrip" || this.isHttpClient(receiver) || this.resultUsedAsResponse(call)) return { kind: "body", index: 0, label };
+    }
+    const summary = this.summaryOf({ type: "method", receiver, name });
+    if (summary && summary.returns.length > 0 && this.namedTypeOf(receiver)) {
+      return { kind: summary.returns[0].kind, index: summary.returns[0].index, label };
+    }
+    return null;
+  }
+
+  private usesDatabase(): boolean {
+    return this.file.imports.some((i) => isDatabaseImport(i.path)) || [...this.pkg.imports].some(isDatabaseImport);
+  }
+
+  private usesNetHttp(): boolean {
+    return this.file.importPath("http") === "net/http" || this.pkg.imports.has("net/http") || this.file.imports.some((i) => i.path === "net/http");
+  }
+
+  /** Receivers whose type the syntax states and that are not database handles. */
+  private isKnownNonDatabase(receiver: Node): boolean {
+    const type = this.typeTextOf(receiver);
+    if (!type) return false;
+    return !/\b(sql|sqlx|pgx|pgxpool|pgconn)\.|\b(DB|Tx|Conn|Stmt|Pool|Querier|Queryer|DBTX|Executor)\b/.test(type);
+  }
+
+  private isHttpClient(receiver: Node): boolean {
+    const r = unparen(receiver);
+    if (r.type === "selector_expression" && r.text.replace(/\s/g, "") === `${this.httpName()}.DefaultClient`) return true;
+    const type = this.typeTextOf(r);
+    if (type) return /\bhttp\.(Client|Transport|RoundTripper)\b/.test(type) || /Client\b|Doer\b|RoundTripper\b/.test(type);
+    const last = r.type === "selector_expression" ? field(r, "field")?.text ?? "" : r.text;
+    return /client$/i.test(last) || /^(hc|cli|c)$/.test(last);
+  }
+
+  private httpName(): string {
+    return this.file.imports.find((i) => i.path === "net/http")?.name ?? "http";
+  }
+
+  /** `resp, err := c.Get(u)` is an HTTP call when the function reads `resp.Body` or `resp.StatusCode`. */
+  private resultUsedAsResponse(call: Node): boolean {
+    const stmt = call.parent?.parent;
+    if (!stmt || (stmt.type !== "short_var_declaration" && stmt.type !== "assignment_statement")) return false;
+    const first = namedChildren(field(stmt, "left"))[0];
+    if (!first || first.type !== "identifier" || first.text === "_") return false;
+    const fn = enclosingFunction(stmt);
+    const body = fn && field(fn, "body");
+    if (!body) return false;
+    return descendants(body, new Set(["selector_expression"]), true).some((s) => {
+      const op = field(s, "operand");
+      const f = field(s, "field")?.text;
+      return op?.type === "identifier" && op.text === first.text && (f === "Body" || f === "StatusCode" || f === "Status");
+    });
+  }
+
+  // ---- types the syntax states ------------------------------------------------
+
+  /** The declared type text of an expression (e.g. "*http.Client"), when the syntax says it. */
+  typeTextOf(expr: Node): string | undefined {
+    const e = unparen(expr);
+    if (e.type === "identifier") return this.identifierType(e);
+    if (e.type === "selector_expression") {
+      const operand = field(e, "operand");
+      const name = field(e, "field")?.text;
+      if (!operand || !name) return undefined;
+      const owner = operand.type === "identifier" ? this.identifierType(operand) : undefined;
+      const ownerName = owner?.replace(/^\*/, "");
+      if (ownerName && /^\w+$/.test(ownerName)) return this.pkg.fieldTypes.get(`${ownerName}.${name}`) ?? this.file.fieldTypes.get(`${ownerName}.${name}`);
+    }
+    return undefined;
+  }
+
+  /** A type declared in this package that an expression has, e.g. "Store" for `s` in `func (s *Store)`. */
+  private namedTypeOf(expr: Node): string | undefined {
+    const t = this.typeTextOf(expr)?.replace(/^\*/, "");
+    return t && /^\w+$/.test(t) ? t : undefined;
+  }
+
+  private identifierType(id: Node): string | undefined {
+    for (let fn = enclosingFunction(id); fn; fn = enclosingFunction(fn)) {
+      for (const list of [field(fn, "receiver"), field(fn, "parameters")]) {
+        for (const decl of namedChildren(list)) {
+          if (decl.childrenForFieldName("name").some((n) => n?.text === id.text)) return field(decl, "type")?.text;
+        }
+      }
+      const body = field(fn, "body");
+      if (!body) continue;
+      for (const spec of descendants(body, new Set(["var_spec", "short_var_declaration"]))) {
+        if (spec.startIndex > id.startIndex) break;
+        if (spec.type === "var_spec") {
+          if (spec.childrenForFieldName("name").some((n) => n?.text === id.text)) {
+            const t = field(spec, "type");
+            if (t) return t.text;
+          }
+          continue;
+        }
+        const left = namedChildren(field(spec, "left"));
+        const right = namedChildren(field(spec, "right"));
+        const i = left.findIndex((n) => n.text === id.text);
+        if (i >= 0 && right.length === left.length) {
+          const t = literalType(right[i]);
+          if (t) return t;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  // ---- what a use does ---------------------------------------------------------
+
+  /**
+   * Classifies one occurrence of a tracked variable. `x.Close()` releases;
+   * returning, storing, sending, capturing in a goroutine and passing to a
+   * function that keeps or closes it end the obligation; reading fields and
+   * calling other methods change nothing.
+   */
+  effectOfUse(use: Node): UseEffect {
+    let node = use;
+    for (;;) {
+      const parent = node.parent;
+      if (!parent) return "none";
+      switch (parent.type) {
+        case "parenthesized_expression":
+          node = parent;
+          continue;
+        case "unary_expression":
+          if (parent.child(0)?.type === "&") {
+            node = parent;
+            continue;
+          }
+          return "none";
+        case "selector_expression": {
+          if (field(parent, "operand")?.id !== node.id) return "none";
+          const name = field(parent, "field")?.text ?? "";
+          const grand = parent.parent;
+          if (grand?.type === "call_expression" && field(grand, "function")?.id === parent.id) {
+            return ANY_RELEASE_METHOD.has(name) ? "release" : "none";
+          }
+          // `resp.Body` stands for the response: its uses decide.
+          if (name === "Body") {
+            node = parent;
+            continue;
+          }
+          return "none";
+        }
+        case "argument_list":
+          return this.effectOfArgument(parent.parent!, namedChildren(parent).findIndex((c) => c.id === node.id));
+        case "expression_list": {
+          const owner = parent.parent;
+          if (!owner) return "none";
+          if (owner.type === "return_statement") return "return";
+          if (owner.type === "short_var_declaration" || owner.type === "assignment_statement") {
+            const left = field(owner, "left");
+            if (left?.id === parent.id) return node.id === use.id ? "overwrite" : "none";
+            const i = namedChildren(parent).findIndex((c) => c.id === node.id);
+            const target = namedChildren(left)[i];
+            return target && target.text === "_" ? "none" : "handoff";
+          }
+          if (owner.type === "var_spec") return "handoff";
+          if (owner.type === "range_clause") return "none";
+          return "none";
+        }
+        case "literal_element":
+        case "keyed_element":
+          return field(parent, "key")?.id === node.id ? "none" : "handoff";
+        case "literal_value":
+          return "handoff";
+        case "send_statement":
+          return field(parent, "value")?.id === node.id ? "handoff" : "none";
+        case "return_statement":
+          return "return";
+        case "var_spec":
+          return field(parent, "value")?.id === node.id ? "handoff" : "none";
+        case "index_expression":
+          return "none";
+        default:
+          return "none";
+      }
+    }
+  }
+
+  private effectOfArgument(call: Node, index: number): UseEffect {
+    if (index < 0) return "none";
+    const target = this.targetOf(call);
+    switch (target.type) {
+      case "literal": {
+        const param = parameterNames(target.fn)[index];
+        const body = field(target.fn, "body");
+        if (!param || !body) return "none";
+        const e = this.effectOnName(body, param);
+        return e === "release" ? "release" : e;
+      }
+      case "local":
+        if (NON_CLOSING_BUILTINS.has(target.name)) return "none";
+        if (target.name === "append") return index === 0 ? "none" : "handoff";
+        if (target.name === "panic") return "none";
+        return this.fromSummary(target, index, "handoff");
+      case "package": {
+        const nonClosing = NON_CLOSING_FUNCTIONS[target.importPath];
+        if (nonClosing === "*" || nonClosing?.has(target.name)) return "none";
+        if (this.workspace.knowledge.closers.includes(`${target.importPath}.${target.name}`)) return "release";
+        return this.fromSummary(target, index, "handoff");
+      }
+      case "method":
+        if (NON_CLOSING_METHODS.has(target.name)) return "none";
+        return this.fromSummary(target, index, "handoff");
+      default:
+        return "handoff";
+    }
+  }
+
+  private fromSummary(target: Target, index: number, unknown: UseEffect): UseEffect {
+    const summary = this.summaryOf(target);
+    if (!summary || summary === IN_PROGRESS) return unknown;
+    const effect = summary.params[Math.min(index, summary.params.length - 1)];
+    return effect ?? unknown;
+  }
+
+  /** Every function node of this file (declarations and literals), for rules that walk them. */
+  functionNodes(): Node[] {
+    return descendants(this.file.tree.rootNode, FUNCTION_TYPES, true);
+  }
+}
+
+/** Functions being summarized while their package loads; read by mutually recursive summaries. */
+const pendingDeclarations = new Map<GoPackage, Map<string, { ctx: GoContext; node: Node }>>();
+
+/** `&http.Client{}` → "*http.Client", `http.Client{}` → "http.Client", `new(T)` → "*T". */
+function literalType(expr: Node): string | undefined {
+  let e = unparen(expr);
+  let pointer = "";
+  if (e.type === "unary_expression" && e.child(0)?.type === "&") {
+    pointer = "*";
+    e = unparen(field(e, "operand") ?? e);
+  }
+  if (e.type === "composite_literal") {
+    const t = field(e, "type");
+    return t ? pointer + t.text : undefined;
+  }
+  if (e.type === "call_expression" && field(e, "function")?.text === "new") {
+    const arg = namedChildren(field(e, "arguments"))[0];
+    return arg ? "*" + arg.text : undefined;
+  }
+  return undefined;
+}
+
+function calleeLabel(call: Node): string {
+  const fn = field(call, "function");
+  const text = fn ? fn.text.replace(/\s+/g, "") : "call";
+  const parts = text.split(".");
+  return parts.length > 2 ? parts.slice(-2).join(".") : text;
+}

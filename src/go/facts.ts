@@ -1,0 +1,142 @@
+/**
+ * Per-file facts of the Go front end: the import table, top-level declarations
+ * (functions, methods, struct field types, package variables) and comments.
+ * Computed once per parse and shared by every rule.
+ */
+import type { Node, Tree } from "./parser";
+import { Comment } from "../core/suppression";
+import { field, namedChildren } from "./syntax";
+
+export interface GoImport {
+  path: string;
+  /** The name the file uses for it: the alias, or the last path element. `.` and `_` imports keep theirs. */
+  name: string;
+}
+
+export interface GoFunction {
+  node: Node;
+  name: string;
+  /** Receiver type name without `*`, for methods. */
+  receiver?: string;
+}
+
+export class GoFile {
+  readonly packageName: string;
+  readonly imports: GoImport[] = [];
+  /** Local name to import path. */
+  readonly importsByName = new Map<string, string>();
+  readonly functions: GoFunction[] = [];
+  /** `StructName.fieldName` to the field's type node text, e.g. `Store.db` → `*sql.DB`. */
+  readonly fieldTypes = new Map<string, string>();
+  readonly packageVars = new Set<string>();
+  readonly comments: Comment[] = [];
+  readonly generated: boolean;
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+    readonly tree: Tree,
+  ) {
+    const root = tree.rootNode;
+    this.packageName = "";
+    let firstDeclLine = Number.MAX_SAFE_INTEGER;
+    for (const decl of namedChildren(root)) {
+      switch (decl.type) {
+        case "package_clause":
+          this.packageName = namedChildren(decl)[0]?.text ?? "";
+          break;
+        case "import_declaration":
+          for (const spec of decl.descendantsOfType("import_spec")) if (spec) this.addImport(spec);
+          break;
+        case "function_declaration":
+        case "method_declaration":
+          firstDeclLine = Math.min(firstDeclLine, decl.startPosition.row);
+          this.functions.push(this.describeFunction(decl));
+          break;
+        case "type_declaration":
+          firstDeclLine = Math.min(firstDeclLine, decl.startPosition.row);
+          this.addTypes(decl);
+          break;
+        case "var_declaration":
+          firstDeclLine = Math.min(firstDeclLine, decl.startPosition.row);
+          for (const spec of decl.descendantsOfType("var_spec")) {
+            for (const n of spec?.childrenForFieldName("name") ?? []) if (n) this.packageVars.add(n.text);
+          }
+          break;
+        case "const_declaration":
+          firstDeclLine = Math.min(firstDeclLine, decl.startPosition.row);
+          break;
+      }
+    }
+    this.collectComments(root, firstDeclLine);
+    this.generated = this.comments.some(
+      (c) => c.beforeFirstDeclaration && /^\/\/ Code generated .* DO NOT EDIT\.$/.test(c.text),
+    );
+  }
+
+  private addImport(spec: Node): void {
+    const pathNode = field(spec, "path");
+    if (!pathNode) return;
+    const importPath = pathNode.text.replace(/^["`]|["`]$/g, "");
+    const alias = field(spec, "name")?.text;
+    const name = alias ?? defaultImportName(importPath);
+    this.imports.push({ path: importPath, name });
+    this.importsByName.set(name, importPath);
+  }
+
+  private describeFunction(decl: Node): GoFunction {
+    const name = field(decl, "name")?.text ?? "";
+    if (decl.type !== "method_declaration") return { node: decl, name };
+    const recvType = field(decl, "receiver")?.descendantsOfType("type_identifier")[0]?.text;
+    return { node: decl, name, receiver: recvType ?? undefined };
+  }
+
+  private addTypes(decl: Node): void {
+    for (const spec of namedChildren(decl)) {
+      if (spec.type !== "type_spec") continue;
+      const typeName = field(spec, "name")?.text;
+      const type = field(spec, "type");
+      if (!typeName || type?.type !== "struct_type") continue;
+      for (const f of type.descendantsOfType("field_declaration")) {
+        if (!f) continue;
+        const fieldType = field(f, "type")?.text;
+        if (!fieldType) continue;
+        for (const n of f.childrenForFieldName("name")) if (n) this.fieldTypes.set(`${typeName}.${n.text}`, fieldType);
+      }
+    }
+  }
+
+  private collectComments(root: Node, firstDeclLine: number): void {
+    for (const c of root.descendantsOfType("comment")) {
+      if (!c) continue;
+      const lineStart = this.text.lastIndexOf("\n", c.startIndex - 1) + 1;
+      const ownLine = this.text.slice(lineStart, c.startIndex).trim() === "";
+      this.comments.push({
+        text: c.text,
+        line: c.startPosition.row,
+        endLine: c.endPosition.row,
+        ownLine,
+        beforeFirstDeclaration: c.startPosition.row < firstDeclLine,
+      });
+    }
+  }
+
+  /** The import path behind a package name used in this file, if it is one. */
+  importPath(name: string): string | undefined {
+    return this.importsByName.get(name);
+  }
+
+  importsAny(paths: (p: string) => boolean): boolean {
+    return this.imports.some((i) => paths(i.path));
+  }
+}
+
+/** `github.com/jackc/pgx/v5` is used as `pgx`; `gopkg.in/yaml.v3` as `yaml`. */
+export function defaultImportName(importPath: string): string {
+  const parts = importPath.split("/");
+  let last = parts[parts.length - 1];
+  if (/^v\d+$/.test(last) && parts.length > 1) last = parts[parts.length - 2];
+  last = last.replace(/\.v\d+$/, "");
+  if (last.startsWith("go-")) last = last.slice(3);
+  return last.replace(/[.-]/g, "_");
+}

@@ -1,0 +1,412 @@
+/**
+ * The statement-level flow model for "a value that must be released on every
+ * path". From the statement that acquires the value, every path to a function
+ * exit is followed symbolically; the state of the value on a path is a small set
+ * of possibilities (bit flags), so branches merge by union and loops reach a
+ * fixpoint in a couple of rounds.
+ *
+ *   OPEN  acquired and still owned here
+ *   DONE  released, deferred for release, or handed to someone else
+ *   NIL   the acquisition failed on this path (inside `if err != nil`)
+ *
+ * A path leaks when it leaves with OPEN: a return, falling off the end, a
+ * panic, the end of a loop iteration (the variable is acquired again or lost),
+ * or an assignment that overwrites the variable. `os.Exit`, `log.Fatal*` and
+ * `t.Fatal*` end a path without a leak. Conditions on the acquisition's error
+ * (`err != nil`, `err == nil`, combined with && / ||) and on the value itself
+ * (`x == nil`) refine the state, which is what makes the guard after the
+ * acquisition leak-free.
+ */
+import type { Node } from "./parser";
+import { GoContext, UseEffect } from "./context";
+import { PANICKING_PACKAGE_FUNCTIONS, TERMINATING_METHODS, TERMINATING_PACKAGE_FUNCTIONS } from "./resources";
+import { FUNCTION_TYPES, calleeParts, descendants, field, namedChildren, resultNames, statementsOf, unparen } from "./syntax";
+
+export const OPEN = 1;
+export const DONE = 2;
+export const NIL = 4;
+
+export type ExitKind = "return" | "end" | "panic" | "iteration" | "overwrite";
+
+export interface Leak {
+  kind: ExitKind;
+  /** The return / panic / loop / assignment, or the function body for "end". */
+  node: Node;
+}
+
+export interface Tracked {
+  name: string;
+  /** The error variable the acquisition assigned, if any. */
+  errName?: string;
+  /** The statement that acquires the value. */
+  statement: Node;
+  /** The function whose exits matter (the innermost one around the statement). */
+  fn: Node;
+}
+
+interface Flow {
+  fall: number;
+  breaks: Map<string, number>;
+  continues: Map<string, number>;
+}
+
+const SWITCHES = new Set(["expression_switch_statement", "type_switch_statement", "select_statement"]);
+const CASES = new Set(["expression_case", "default_case", "type_case", "communication_case"]);
+const LOOP_LABEL_NONE = "";
+const IDENT = new Set(["identifier"]);
+const FUNC_LITERAL = new Set(["func_literal"]);
+
+function flow(fall: number): Flow {
+  return { fall, breaks: new Map(), continues: new Map() };
+}
+
+function mergeInto(target: Map<string, number>, source: Map<string, number>): void {
+  for (const [k, v] of source) target.set(k, (target.get(k) ?? 0) | v);
+}
+
+function take(map: Map<string, number>, label: string | undefined): number {
+  let out = map.get(LOOP_LABEL_NONE) ?? 0;
+  map.delete(LOOP_LABEL_NONE);
+  if (label) {
+    out |= map.get(label) ?? 0;
+    map.delete(label);
+  }
+  return out;
+}
+
+function released(state: number): number {
+  return state & OPEN ? (state & ~OPEN) | DONE : state;
+}
+
+function failed(state: number): number {
+  return state & OPEN ? (state & ~OPEN) | NIL : state;
+}
+
+export class MustReleaseFlow {
+  private readonly leaks = new Map<number, Leak>();
+  private readonly errAssignments: number[];
+
+  constructor(
+    private readonly ctx: GoContext,
+    private readonly tracked: Tracked,
+  ) {
+    this.errAssignments = tracked.errName ? assignmentOffsets(field(tracked.fn, "body"), tracked.errName) : [];
+  }
+
+  /** Every leaking exit, in source order. */
+  run(): Leak[] {
+    const s = this.tracked.statement;
+    const parent = s.parent;
+    if (!parent) return [];
+    let node: Node;
+    let current: Flow;
+    if (parent.type === "statement_list") {
+      current = this.execList(namedChildren(parent).filter((c) => c.startIndex > s.startIndex), OPEN);
+      node = parent;
+    } else if (parent.type === "if_statement" && field(parent, "initializer")?.id === s.id) {
+      current = this.execIf(parent, OPEN);
+      node = parent;
+    } else if (SWITCHES.has(parent.type) && field(parent, "initializer")?.id === s.id) {
+      current = this.execSwitch(parent, OPEN, undefined);
+      node = parent;
+    } else {
+      return [];
+    }
+    this.ascend(node, current);
+    return [...this.leaks.values()].sort((a, b) => a.node.startIndex - b.node.startIndex);
+  }
+
+  /** Continues the paths that leave `node` into the statements that follow it, up to the function's end. */
+  private ascend(start: Node, startFlow: Flow): void {
+    let node = start;
+    let current = startFlow;
+    for (;;) {
+      const p = node.parent;
+      if (!p) return;
+      if (p.type === "statement_list") {
+        const rest = namedChildren(p).filter((c) => c.startIndex >= node.endIndex);
+        const next = this.execList(rest, current.fall);
+        mergeInto(next.breaks, current.breaks);
+        mergeInto(next.continues, current.continues);
+        current = next;
+      } else if (p.type === "block" && p.parent && FUNCTION_TYPES.has(p.parent.type)) {
+        if (current.fall & OPEN) this.leak("end", p);
+        return;
+      } else if (FUNCTION_TYPES.has(p.type)) {
+        return;
+      } else if (p.type === "for_statement") {
+        const label = labelOf(p);
+        const iterationEnd = current.fall | take(current.continues, label);
+        if (iterationEnd & OPEN) this.leak("iteration", p);
+        current = { fall: take(current.breaks, label) | (iterationEnd & ~OPEN), breaks: current.breaks, continues: current.continues };
+      } else if (SWITCHES.has(p.type)) {
+        current.fall |= take(current.breaks, labelOf(p));
+      }
+      node = p;
+    }
+  }
+
+  private leak(kind: ExitKind, node: Node): void {
+    if (!this.leaks.has(node.id)) this.leaks.set(node.id, { kind, node });
+  }
+
+  private execList(stmts: Node[], state: number): Flow {
+    const out = flow(state);
+    for (const stmt of stmts) {
+      if (out.fall === 0) break;
+      const f = this.execStatement(stmt, out.fall, undefined);
+      out.fall = f.fall;
+      mergeInto(out.breaks, f.breaks);
+      mergeInto(out.continues, f.continues);
+    }
+    return out;
+  }
+
+  private execStatement(stmt: Node, state: number, label: string | undefined): Flow {
+    switch (stmt.type) {
+      case "return_statement":
+        return flow(this.execReturn(stmt, state));
+      case "expression_statement":
+        return flow(this.execExpressionStatement(stmt, state));
+      case "defer_statement":
+        // A deferred release covers every later exit, so it is simply "released from here on".
+        return flow(this.apply(stmt, state));
+      case "go_statement":
+        return flow(this.mentions(stmt) ? released(state) : state);
+      case "if_statement": {
+        const init = field(stmt, "initializer");
+        return this.execIf(stmt, init ? this.apply(init, state) : state);
+      }
+      case "for_statement":
+        return this.execFor(stmt, state, label);
+      case "expression_switch_statement":
+      case "type_switch_statement":
+      case "select_statement": {
+        const init = field(stmt, "initializer");
+        return this.execSwitch(stmt, init ? this.apply(init, state) : state, label);
+      }
+      case "block":
+        return this.execList(statementsOf(stmt), state);
+      case "labeled_statement": {
+        const name = field(stmt, "label")?.text;
+        const inner = namedChildren(stmt).find((c) => c.type !== "label_name");
+        if (!inner) return flow(state);
+        const f = this.execStatement(inner, state, name);
+        if (name) {
+          f.fall |= f.breaks.get(name) ?? 0;
+          f.breaks.delete(name);
+        }
+        return f;
+      }
+      case "break_statement": {
+        const f = flow(0);
+        f.breaks.set(namedChildren(stmt)[0]?.text ?? LOOP_LABEL_NONE, state);
+        return f;
+      }
+      case "continue_statement": {
+        const f = flow(0);
+        f.continues.set(namedChildren(stmt)[0]?.text ?? LOOP_LABEL_NONE, state);
+        return f;
+      }
+      case "goto_statement":
+        // Following gotos is not worth its complexity; the path is dropped, never reported.
+        return flow(0);
+      default:
+        return flow(this.apply(stmt, state));
+    }
+  }
+
+  private execReturn(stmt: Node, state: number): number {
+    const values = namedChildren(stmt)[0];
+    let after = state;
+    if (values) {
+      after = this.apply(values, state);
+    } else if (resultNames(this.tracked.fn).includes(this.tracked.name)) {
+      after = released(state);
+    }
+    if (after & OPEN) this.leak("return", stmt);
+    return 0;
+  }
+
+  private execExpressionStatement(stmt: Node, state: number): number {
+    const expr = namedChildren(stmt)[0];
+    const after = this.apply(stmt, state);
+    const call = expr && unparen(expr);
+    if (!call || call.type !== "call_expression") return after;
+    const exit = this.exitKind(call);
+    if (exit === "terminate") return 0;
+    if (exit === "panic") {
+      if (after & OPEN) this.leak("panic", stmt);
+      return 0;
+    }
+    return after;
+  }
+
+  private exitKind(call: Node): "terminate" | "panic" | undefined {
+    const parts = calleeParts(call);
+    if (!parts) return undefined;
+    if (!parts.operand) return parts.name === "panic" ? "panic" : undefined;
+    const pkg = parts.operand.type === "identifier" ? this.ctx.file.importPath(parts.operand.text) : undefined;
+    if (pkg) {
+      if (TERMINATING_PACKAGE_FUNCTIONS[pkg]?.has(parts.name)) return "terminate";
+      if (PANICKING_PACKAGE_FUNCTIONS[pkg]?.has(parts.name)) return "panic";
+      return undefined;
+    }
+    return TERMINATING_METHODS.has(parts.name) ? "terminate" : undefined;
+  }
+
+  private execIf(stmt: Node, state: number): Flow {
+    const cond = field(stmt, "condition");
+    let s = state;
+    if (cond) s = this.apply(cond, s);
+    const [thenState, elseState] = cond ? this.refine(cond, s) : [s, s];
+    const out = this.execList(statementsOf(field(stmt, "consequence")), thenState);
+    const alt = field(stmt, "alternative");
+    const other = alt ? this.execStatement(alt, elseState, undefined) : flow(elseState);
+    out.fall |= other.fall;
+    mergeInto(out.breaks, other.breaks);
+    mergeInto(out.continues, other.continues);
+    return out;
+  }
+
+  private execFor(stmt: Node, state: number, label: string | undefined): Flow {
+    let s = state;
+    const clause = namedChildren(stmt).find((c) => c.type === "for_clause" || c.type === "range_clause");
+    const condition = clause?.type === "for_clause" ? field(clause, "condition") : namedChildren(stmt).find((c) => c !== clause && c.type !== "block");
+    if (clause) s = this.apply(clause, s);
+    else if (condition) s = this.apply(condition, s);
+    const body = field(stmt, "body");
+    let entry = s;
+    let bodyFlow = flow(0);
+    for (let round = 0; round < 4; round++) {
+      bodyFlow = this.execList(statementsOf(body), entry);
+      const next = entry | bodyFlow.fall | take(bodyFlow.continues, label);
+      if (next === entry) break;
+      entry = next;
+    }
+    const infinite = !clause && !condition;
+    const out = flow((infinite ? 0 : entry) | take(bodyFlow.breaks, label));
+    mergeInto(out.breaks, bodyFlow.breaks);
+    mergeInto(out.continues, bodyFlow.continues);
+    return out;
+  }
+
+  private execSwitch(stmt: Node, state: number, label: string | undefined): Flow {
+    let s = state;
+    const value = field(stmt, "value");
+    if (value) s = this.apply(value, s);
+    const out = flow(0);
+    let hasDefault = false;
+    let cases = 0;
+    for (const c of namedChildren(stmt)) {
+      if (!CASES.has(c.type)) continue;
+      cases++;
+      if (c.type === "default_case") hasDefault = true;
+      const comm = field(c, "communication");
+      const caseState = comm ? this.apply(comm, s) : s;
+      const f = this.execList(statementsOf(c), caseState);
+      out.fall |= f.fall;
+      mergeInto(out.breaks, f.breaks);
+      mergeInto(out.continues, f.continues);
+    }
+    const isSelect = stmt.type === "select_statement";
+    if (!hasDefault && !isSelect) out.fall |= s;
+    if (isSelect && cases === 0) out.fall = 0;
+    out.fall |= take(out.breaks, label);
+    return out;
+  }
+
+  /** The state after the uses of the tracked name inside a simple statement or expression. */
+  private apply(node: Node, state: number): number {
+    if (!(state & OPEN) || !this.mentions(node)) return state;
+    let handed = false;
+    let overwritten = false;
+    for (const use of descendants(node, IDENT)) {
+      if (use.text !== this.tracked.name) continue;
+      const e: UseEffect = this.ctx.effectOfUse(use);
+      if (e === "release" || e === "handoff" || e === "return") handed = true;
+      if (e === "overwrite") overwritten = true;
+    }
+    // A closure that captures the value and releases or keeps it owns it from now on.
+    for (const lit of descendants(node, FUNC_LITERAL)) {
+      const body = field(lit, "body");
+      if (body && this.ctx.effectOnName(body, this.tracked.name) !== "none") handed = true;
+    }
+    if (handed) return released(state);
+    if (overwritten) {
+      this.leak("overwrite", node);
+      return 0;
+    }
+    return state;
+  }
+
+  private mentions(node: Node): boolean {
+    return node.text.includes(this.tracked.name);
+  }
+
+  /** [state when the condition holds, state when it does not]. */
+  private refine(cond: Node, state: number): [number, number] {
+    const c = unparen(cond);
+    if (c.type === "unary_expression" && c.child(0)?.type === "!") {
+      const operand = field(c, "operand");
+      if (!operand) return [state, state];
+      const [t, e] = this.refine(operand, state);
+      return [e, t];
+    }
+    if (c.type !== "binary_expression") return [state, state];
+    const op = field(c, "operator")?.type;
+    const left = field(c, "left");
+    const right = field(c, "right");
+    if (!left || !right) return [state, state];
+    if (op === "&&") {
+      const [t1, e1] = this.refine(left, state);
+      const [t2, e2] = this.refine(right, t1);
+      return [t2, e1 | e2];
+    }
+    if (op === "||") {
+      const [t1, e1] = this.refine(left, state);
+      const [t2, e2] = this.refine(right, e1);
+      return [t1 | t2, e2];
+    }
+    if (op !== "==" && op !== "!=") return [state, state];
+    const l = unparen(left);
+    const r = unparen(right);
+    const subject = l.type === "nil" ? r : r.type === "nil" ? l : undefined;
+    if (!subject || subject.type !== "identifier") return [state, state];
+    const isErr = subject.text === this.tracked.errName && this.errStillFromAcquisition(c);
+    const isValue = subject.text === this.tracked.name;
+    if (!isErr && !isValue) return [state, state];
+    const failsWhenTrue = (isErr && op === "!=") || (isValue && op === "==");
+    return failsWhenTrue ? [failed(state), state] : [state, failed(state)];
+  }
+
+  /** True when no assignment to the error variable sits between the acquisition and `at`. */
+  private errStillFromAcquisition(at: Node): boolean {
+    const from = this.tracked.statement.endIndex;
+    return !this.errAssignments.some((o) => o > from && o < at.startIndex);
+  }
+}
+
+function labelOf(stmt: Node): string | undefined {
+  const p = stmt.parent;
+  return p?.type === "labeled_statement" ? field(p, "label")?.text : undefined;
+}
+
+/** Offsets where `name` is assigned or declared (left of `=`/`:=`, var specs, range clauses). */
+function assignmentOffsets(body: Node | null, name: string): number[] {
+  if (!body) return [];
+  const out: number[] = [];
+  for (const id of descendants(body, IDENT, true)) {
+    if (id.text !== name) continue;
+    const p = id.parent;
+    if (!p) continue;
+    if (p.type === "var_spec" && field(p, "value")?.id !== id.id) out.push(id.startIndex);
+    if (p.type === "expression_list") {
+      const owner = p.parent;
+      if (owner && ["short_var_declaration", "assignment_statement", "range_clause"].includes(owner.type) && field(owner, "left")?.id === p.id) {
+        out.push(id.startIndex);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,117 @@
+/** Small helpers over tree-sitter-go nodes, so rules read as Go, not as tree plumbing. */
+import type { Node } from "./parser";
+import { Range } from "../core/types";
+
+export function rangeOf(node: Node): Range {
+  return {
+    start: { line: node.startPosition.row, column: node.startPosition.column, offset: node.startIndex },
+    end: { line: node.endPosition.row, column: node.endPosition.column, offset: node.endIndex },
+  };
+}
+
+export function field(node: Node, name: string): Node | null {
+  return node.childForFieldName(name);
+}
+
+export function namedChildren(node: Node | null): Node[] {
+  if (!node) return [];
+  const out: Node[] = [];
+  for (let i = 0; i < node.namedChildCount; i++) {
+    const c = node.namedChild(i);
+    if (c && c.type !== "comment") out.push(c);
+  }
+  return out;
+}
+
+/** The statements of a block or case clause; an empty block has no statement_list. */
+export function statementsOf(node: Node | null): Node[] {
+  if (!node) return [];
+  for (const c of namedChildren(node)) if (c.type === "statement_list") return namedChildren(c);
+  return [];
+}
+
+export const FUNCTION_TYPES = new Set(["function_declaration", "method_declaration", "func_literal"]);
+
+export function enclosingFunction(node: Node): Node | null {
+  for (let n = node.parent; n; n = n.parent) if (FUNCTION_TYPES.has(n.type)) return n;
+  return null;
+}
+
+/** Strips parentheses: `(err != nil)` is `err != nil`. */
+export function unparen(node: Node): Node {
+  let n = node;
+  while (n.type === "parenthesized_expression" && n.namedChildCount > 0) n = namedChildren(n)[0];
+  return n;
+}
+
+/** `pkg.Name` or `recv.Method` of a call: [operand text or null, name]. */
+export function calleeParts(call: Node): { operand: Node | null; name: string } | null {
+  const fn = field(call, "function");
+  if (!fn) return null;
+  const f = unparen(fn);
+  if (f.type === "identifier") return { operand: null, name: f.text };
+  if (f.type === "selector_expression") {
+    const name = field(f, "field");
+    if (!name) return null;
+    return { operand: field(f, "operand"), name: name.text };
+  }
+  return null;
+}
+
+export function callArguments(call: Node): Node[] {
+  return namedChildren(field(call, "arguments"));
+}
+
+/** Every descendant (pre-order) of the given types, not descending into nested function literals unless asked. */
+export function descendants(node: Node, types: Set<string>, intoFuncLiterals = false): Node[] {
+  const out: Node[] = [];
+  const walk = (n: Node) => {
+    for (let i = 0; i < n.namedChildCount; i++) {
+      const c = n.namedChild(i);
+      if (!c) continue;
+      if (types.has(c.type)) out.push(c);
+      if (c.type === "func_literal" && !intoFuncLiterals) continue;
+      walk(c);
+    }
+  };
+  walk(node);
+  return out;
+}
+
+export function functionName(fn: Node): string {
+  if (fn.type === "func_literal") return "the function literal";
+  return field(fn, "name")?.text ?? "the function";
+}
+
+/** Parameter names in order (one entry per declared name; `_` and unnamed keep their slot as ""). */
+export function parameterNames(fn: Node): string[] {
+  const out: string[] = [];
+  for (const decl of namedChildren(field(fn, "parameters"))) {
+    if (decl.type !== "parameter_declaration" && decl.type !== "variadic_parameter_declaration") continue;
+    const names = decl.childrenForFieldName("name").filter((n): n is Node => !!n);
+    if (names.length === 0) out.push("");
+    for (const n of names) out.push(n.text === "_" ? "" : n.text);
+  }
+  return out;
+}
+
+/** Result names, or [] when the results are unnamed. */
+export function resultNames(fn: Node): string[] {
+  const result = field(fn, "result");
+  if (!result || result.type !== "parameter_list") return [];
+  const out: string[] = [];
+  for (const decl of namedChildren(result)) {
+    for (const n of decl.childrenForFieldName("name")) if (n) out.push(n.text);
+  }
+  return out;
+}
+
+export function lineIndent(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const m = /^[ \t]*/.exec(text.slice(lineStart, offset));
+  return m ? m[0] : "";
+}
+
+export function isIdentifier(node: Node | null, name?: string): boolean {
+  return !!node && node.type === "identifier" && (name === undefined || node.text === name);
+}

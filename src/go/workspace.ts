@@ -1,0 +1,159 @@
+/**
+ * Packages and modules as the Go rules need them: all .go files of a directory
+ * with the same package clause form a package; go.mod's module path maps import
+ * paths inside the module to directories.
+ *
+ * A package is loaded once per workspace: its files are parsed, every function's
+ * summary is computed, then the trees are deleted. Only the summaries (small
+ * plain objects) and a few merged facts stay in memory, so a scan never holds
+ * more than one package's trees per level of cross-package recursion.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { GoKnowledge } from "../core/config";
+import { GoFile } from "./facts";
+import { parseGo } from "./parser";
+import { ResourceKind } from "./resources";
+import { GoContext } from "./context";
+
+export type ParamEffect = "release" | "handoff" | "none";
+
+export interface FunctionSummary {
+  /** Results that are fresh resources the caller must release. */
+  returns: { index: number; kind: ResourceKind }[];
+  /** What the function does with each parameter (receiver excluded). */
+  params: ParamEffect[];
+}
+
+export interface GoModule {
+  dir: string;
+  path: string;
+  /** The `go` directive, e.g. "1.21"; undefined when absent. */
+  goVersion?: string;
+}
+
+export class GoPackage {
+  readonly imports = new Set<string>();
+  readonly fieldTypes = new Map<string, string>();
+  readonly packageVars = new Set<string>();
+  /** "F" for functions, "Recv.M" for methods. */
+  readonly functions = new Map<string, FunctionSummary>();
+
+  constructor(
+    readonly dir: string,
+    readonly name: string,
+    readonly module: GoModule | undefined,
+  ) {}
+
+  summary(name: string): FunctionSummary | undefined {
+    return this.functions.get(name);
+  }
+}
+
+/** Functions whose summary is being computed, so recursion (direct or mutual) terminates. */
+export const IN_PROGRESS: FunctionSummary = { returns: [], params: [] };
+
+export class GoWorkspace {
+  private readonly modules = new Map<string, GoModule | null>();
+  private readonly packages = new Map<string, GoPackage>();
+  private readonly loading = new Set<string>();
+
+  constructor(readonly knowledge: GoKnowledge) {}
+
+  moduleFor(dir: string): GoModule | undefined {
+    const cached = this.modules.get(dir);
+    if (cached !== undefined) return cached ?? undefined;
+    let found: GoModule | null = null;
+    const gomod = path.join(dir, "go.mod");
+    if (fs.existsSync(gomod)) {
+      const text = safeRead(gomod) ?? "";
+      const mod = /^module\s+("?)([^\s"]+)\1/m.exec(text);
+      const go = /^go\s+(\d+\.\d+)/m.exec(text);
+      if (mod) found = { dir, path: mod[2], goVersion: go?.[1] };
+    } else {
+      const parent = path.dirname(dir);
+      if (parent !== dir) found = this.moduleFor(parent) ?? null;
+    }
+    this.modules.set(dir, found);
+    return found ?? undefined;
+  }
+
+  /** The package of `file`, with `text` standing in for the file's content on disk. */
+  packageOf(file: string, packageName: string, text?: string): GoPackage {
+    const dir = path.dirname(path.resolve(file));
+    return this.load(dir, packageName, file, text, isTestFile(file));
+  }
+
+  /** A package of the file's module by import path, or undefined when it is outside the module. */
+  packageByImportPath(importPath: string, fromDir: string): GoPackage | undefined {
+    const mod = this.moduleFor(fromDir);
+    if (!mod) return undefined;
+    if (importPath !== mod.path && !importPath.startsWith(mod.path + "/")) return undefined;
+    const dir = path.join(mod.dir, importPath.slice(mod.path.length));
+    return this.load(dir, undefined, undefined, undefined, false);
+  }
+
+  private load(dir: string, packageName: string | undefined, overrideFile?: string, overrideText?: string, withTests = false): GoPackage {
+    const key = `${dir}\0${packageName ?? ""}\0${withTests}`;
+    const cached = this.packages.get(key);
+    if (cached) return cached;
+    const pkg = new GoPackage(dir, packageName ?? "", this.moduleFor(dir));
+    if (this.loading.has(key)) return pkg;
+    this.loading.add(key);
+    try {
+      const files = this.parsePackageFiles(dir, packageName, overrideFile, overrideText, withTests);
+      try {
+        for (const f of files) {
+          for (const i of f.imports) pkg.imports.add(i.path);
+          for (const [k, v] of f.fieldTypes) pkg.fieldTypes.set(k, v);
+          for (const v of f.packageVars) pkg.packageVars.add(v);
+        }
+        const contexts = files.map((f) => new GoContext(f, pkg, this));
+        for (const ctx of contexts) ctx.registerFunctions();
+        for (const ctx of contexts) ctx.summarizeFunctions();
+      } finally {
+        for (const f of files) f.tree.delete();
+      }
+    } finally {
+      this.loading.delete(key);
+    }
+    this.packages.set(key, pkg);
+    return pkg;
+  }
+
+  private parsePackageFiles(dir: string, packageName: string | undefined, overrideFile?: string, overrideText?: string, withTests = false): GoFile[] {
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(dir).filter((n) => n.endsWith(".go") && (withTests || !n.endsWith("_test.go")));
+    } catch {
+      return [];
+    }
+    const out: GoFile[] = [];
+    for (const name of entries.sort()) {
+      const file = path.join(dir, name);
+      const text = overrideFile && path.resolve(overrideFile) === file ? overrideText : safeRead(file);
+      if (text === undefined || text.length > 2_000_000) continue;
+      const goFile = new GoFile(file, text, parseGo(text));
+      const matches = packageName === undefined ? !goFile.packageName.endsWith("_test") : goFile.packageName === packageName;
+      if (matches) {
+        out.push(goFile);
+        packageName ??= goFile.packageName;
+      } else {
+        goFile.tree.delete();
+      }
+    }
+    return out;
+  }
+}
+
+function isTestFile(file: string): boolean {
+  return file.endsWith("_test.go");
+}
+
+function safeRead(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
