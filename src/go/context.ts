@@ -221,6 +221,12 @@ export class GoContext {
   }
 
   private methodAcquisition(call: Node, receiver: Node, name: string, args: Node[], resultCount: number, label: string): Acquisition | null {
+    const ownType = this.namedTypeOf(receiver);
+    const own = ownType ? this.localSummary(`${ownType}.${name}`) : undefined;
+    if (own) {
+      // A method this package declares: its summary knows, the database and HTTP guesses do not apply.
+      return own.returns.length > 0 ? { kind: own.returns[0].kind, index: own.returns[0].index, label } : null;
+    }
     const db = DATABASE_METHODS[name];
     const twoResults = resultCount === 0 || resultCount >= 2 || name.startsWith("Must");
     if (db && twoResults && args.length >= db.minArgs && (db.maxArgs === undefined || args.length <= db.maxArgs)) {
@@ -233,10 +239,6 @@ export class GoContext {
     if (http && twoResults && args.length >= http.minArgs && args.length <= http.maxArgs && this.usesNetHttp()) {
       if (name === "RoundTrip" || this.isHttpClient(receiver) || this.resultUsedAsResponse(call)) return { kind: "body", index: 0, label };
     }
-    const summary = this.summaryOf({ type: "method", receiver, name });
-    if (summary && summary.returns.length > 0 && this.namedTypeOf(receiver)) {
-      return { kind: summary.returns[0].kind, index: summary.returns[0].index, label };
-    }
     return null;
   }
 
@@ -248,10 +250,13 @@ export class GoContext {
     return this.file.importPath("http") === "net/http" || this.pkg.imports.has("net/http") || this.file.imports.some((i) => i.path === "net/http");
   }
 
-  /** Receivers whose type the syntax states and that are not database handles. */
+  /**
+   * Receivers whose type the syntax states as another package's type that is not a
+   * database handle (`*elastic.Client`). Types of this package may embed `*sql.DB`.
+   */
   private isKnownNonDatabase(receiver: Node): boolean {
     const type = this.typeTextOf(receiver);
-    if (!type) return false;
+    if (!type || !type.includes(".")) return false;
     return !/\b(sql|sqlx|pgx|pgxpool|pgconn)\.|\b(DB|Tx|Conn|Stmt|Pool|Querier|Queryer|DBTX|Executor)\b/.test(type);
   }
 
@@ -280,7 +285,8 @@ export class GoContext {
     return descendants(body, new Set(["selector_expression"]), true).some((s) => {
       const op = field(s, "operand");
       const f = field(s, "field")?.text;
-      return op?.type === "identifier" && op.text === first.text && (f === "Body" || f === "StatusCode" || f === "Status");
+      const isMethodCall = s.parent?.type === "call_expression" && field(s.parent, "function")?.id === s.id;
+      return op?.type === "identifier" && op.text === first.text && !isMethodCall && (f === "Body" || f === "StatusCode" || f === "Status");
     });
   }
 

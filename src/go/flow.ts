@@ -8,6 +8,8 @@
  *   OPEN  acquired and still owned here
  *   DONE  released, deferred for release, or handed to someone else
  *   NIL   the acquisition failed on this path (inside `if err != nil`)
+ *   STALE the acquisition's error variable was reassigned on this path, so
+ *         `err != nil` no longer says anything about the value
  *
  * A path leaks when it leaves with OPEN: a return, falling off the end, a
  * panic, the end of a loop iteration (the variable is acquired again or lost),
@@ -25,6 +27,7 @@ import { FUNCTION_TYPES, calleeParts, descendants, field, namedChildren, resultN
 export const OPEN = 1;
 export const DONE = 2;
 export const NIL = 4;
+export const STALE = 8;
 
 export type ExitKind = "return" | "end" | "panic" | "iteration" | "overwrite";
 
@@ -84,14 +87,11 @@ function failed(state: number): number {
 
 export class MustReleaseFlow {
   private readonly leaks = new Map<number, Leak>();
-  private readonly errAssignments: number[];
 
   constructor(
     private readonly ctx: GoContext,
     private readonly tracked: Tracked,
-  ) {
-    this.errAssignments = tracked.errName ? assignmentOffsets(field(tracked.fn, "body"), tracked.errName) : [];
-  }
+  ) {}
 
   /** Every leaking exit, in source order. */
   run(): Leak[] {
@@ -175,7 +175,15 @@ export class MustReleaseFlow {
         return flow(this.mentions(stmt) ? released(state) : state);
       case "if_statement": {
         const init = field(stmt, "initializer");
-        return this.execIf(stmt, init ? this.apply(init, state) : state);
+        if (!init) return this.execIf(stmt, state);
+        // `if err := f(); err != nil` declares a new err for this statement only.
+        const shadows = init.type === "short_var_declaration" && this.assignsErr(init);
+        const f = this.execIf(stmt, this.apply(init, state) | (shadows ? STALE : 0));
+        if (shadows && !(state & STALE)) {
+          f.fall &= ~STALE;
+          for (const m of [f.breaks, f.continues]) for (const [k, v] of m) m.set(k, v & ~STALE);
+        }
+        return f;
       }
       case "for_statement":
         return this.execFor(stmt, state, label);
@@ -318,6 +326,7 @@ export class MustReleaseFlow {
 
   /** The state after the uses of the tracked name inside a simple statement or expression. */
   private apply(node: Node, state: number): number {
+    if (this.assignsErr(node)) state |= STALE;
     if (!(state & OPEN) || !this.mentions(node)) return state;
     let handed = false;
     let overwritten = false;
@@ -338,6 +347,18 @@ export class MustReleaseFlow {
       return 0;
     }
     return state;
+  }
+
+  private assignsErr(node: Node): boolean {
+    const err = this.tracked.errName;
+    if (!err || !node.text.includes(err)) return false;
+    if (node.type === "short_var_declaration" || node.type === "assignment_statement" || node.type === "range_clause") {
+      return namedChildren(field(node, "left")).some((n) => n.type === "identifier" && n.text === err);
+    }
+    if (node.type === "var_declaration") {
+      return node.descendantsOfType("var_spec").some((spec) => spec?.childrenForFieldName("name").some((n) => n?.text === err));
+    }
+    return false;
   }
 
   private mentions(node: Node): boolean {
@@ -373,40 +394,16 @@ export class MustReleaseFlow {
     const r = unparen(right);
     const subject = l.type === "nil" ? r : r.type === "nil" ? l : undefined;
     if (!subject || subject.type !== "identifier") return [state, state];
-    const isErr = subject.text === this.tracked.errName && this.errStillFromAcquisition(c);
+    const isErr = subject.text === this.tracked.errName && !(state & STALE);
     const isValue = subject.text === this.tracked.name;
     if (!isErr && !isValue) return [state, state];
     const failsWhenTrue = (isErr && op === "!=") || (isValue && op === "==");
     return failsWhenTrue ? [failed(state), state] : [state, failed(state)];
   }
 
-  /** True when no assignment to the error variable sits between the acquisition and `at`. */
-  private errStillFromAcquisition(at: Node): boolean {
-    const from = this.tracked.statement.endIndex;
-    return !this.errAssignments.some((o) => o > from && o < at.startIndex);
-  }
 }
 
 function labelOf(stmt: Node): string | undefined {
   const p = stmt.parent;
   return p?.type === "labeled_statement" ? field(p, "label")?.text : undefined;
-}
-
-/** Offsets where `name` is assigned or declared (left of `=`/`:=`, var specs, range clauses). */
-function assignmentOffsets(body: Node | null, name: string): number[] {
-  if (!body) return [];
-  const out: number[] = [];
-  for (const id of descendants(body, IDENT, true)) {
-    if (id.text !== name) continue;
-    const p = id.parent;
-    if (!p) continue;
-    if (p.type === "var_spec" && field(p, "value")?.id !== id.id) out.push(id.startIndex);
-    if (p.type === "expression_list") {
-      const owner = p.parent;
-      if (owner && ["short_var_declaration", "assignment_statement", "range_clause"].includes(owner.type) && field(owner, "left")?.id === p.id) {
-        out.push(id.startIndex);
-      }
-    }
-  }
-  return out;
 }

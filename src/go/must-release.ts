@@ -248,7 +248,8 @@ function insideGoStatement(node: Node, fn: Node): boolean {
 /** The `if err != nil { ... }` right after the acquisition, whose branch always leaves. */
 function errorGuardAfter(stmt: Node, errName: string | undefined): Node | undefined {
   if (!errName) return undefined;
-  const next = stmt.nextNamedSibling;
+  let next = stmt.nextNamedSibling;
+  while (next?.type === "comment") next = next.nextNamedSibling;
   if (!next || next.type !== "if_statement" || field(next, "initializer")) return undefined;
   const cond = field(next, "condition");
   if (!cond || unparen(cond).text.replace(/\s/g, "") !== `${errName}!=nil`) return undefined;

@@ -17,6 +17,6 @@ export const unclosedRows = mustReleaseRule({
     "because a Scan error or early return leaves the loop first. When every connection has leaked, every query blocks.",
   docs: "docs/rules/unclosed-rows.md",
   fixable: "fix",
-  nolintAliases: ["sqlclosecheck", "rowserrcheck"],
+  nolintAliases: ["sqlclosecheck"],
   options: [],
 });

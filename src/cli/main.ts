@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+/**
+ * `leaklint`: the command-line front end. Parses arguments, finds files, runs
+ * the engine over them (in worker threads for large scans), prints the report
+ * and turns it into an exit code. See HELP in args.ts for the contract.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, loadConfigFile } from "../core/config";
+import { EngineOptions } from "../core/engine";
+import { ToolNotice } from "../core/types";
+import { createEngine } from "../index";
+import { HELP, parseCommandLine, ScanOptions } from "./args";
+import { discoverFiles } from "./discover";
+import { errorCode, UsageError } from "./errors";
+import { formatJson } from "./formatters/json";
+import { formatSarif } from "./formatters/sarif";
+import { formatRulesTable, formatText } from "./formatters/text";
+import { version } from "./package-info";
+import { progressLine } from "./progress";
+import { exitCode, relativePath, ScanReport } from "./report";
+import { analyzeAll } from "./workers";
+
+async function main(argv: string[]): Promise<number> {
+  const command = parseCommandLine(argv);
+  switch (command.name) {
+    case "help":
+      process.stdout.write(HELP);
+      return 0;
+    case "version":
+      process.stdout.write(`${version}\n`);
+      return 0;
+    case "rules":
+      process.stdout.write(formatRulesTable((await createEngine({})).rules));
+      return 0;
+    case "scan":
+      return scan(command.options);
+  }
+}
+
+async function scan(options: ScanOptions): Promise<number> {
+  const root = process.cwd();
+  const engineOptions: EngineOptions = { ruleOverrides: options.rules };
+  if (options.config !== undefined) {
+    engineOptions.configFile = path.resolve(options.config);
+    loadConfigFile(engineOptions.configFile); // a broken --config fails before any work
+  }
+  const engine = await createEngine(engineOptions);
+  const known = new Set(engine.rules.map((r) => r.id));
+  for (const id of Object.keys(options.rules)) {
+    if (!known.has(id)) throw new UsageError(`unknown rule '${id}' in option '--rule' (see 'leaklint rules')`);
+  }
+
+  const discovery = discoverFiles(options.paths, engine, root);
+  const progress = progressLine(discovery.files.length, options.progress && process.stderr.isTTY === true);
+  const files = await analyzeAll(engine, discovery.files, {
+    jobs: options.jobs,
+    fix: options.fix,
+    engineOptions,
+    onProgress: (done) => progress.update(done),
+  });
+  progress.clear();
+
+  const report: ScanReport = {
+    root,
+    rules: engine.rules,
+    files,
+    notices: [...discovery.notices, ...files.flatMap((f) => f.notices)],
+  };
+  for (const notice of report.notices) printNotice(root, notice);
+  writeReport(options, render(options, report));
+  return exitCode(report, options.maxWarnings);
+}
+
+function render(options: ScanOptions, report: ScanReport): string {
+  switch (options.format) {
+    case "json":
+      return formatJson(report);
+    case "sarif":
+      return formatSarif(report);
+    case "text": {
+      // NO_COLOR (https://no-color.org) counts only when set to something.
+      const color = options.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+      return formatText(report, { color });
+    }
+  }
+}
+
+function writeReport(options: ScanOptions, text: string): void {
+  if (options.output === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    fs.writeFileSync(path.resolve(options.output), text);
+  } catch (e) {
+    throw new UsageError(`${options.output}: cannot write report (${errorCode(e)})`);
+  }
+}
+
+function printNotice(root: string, notice: ToolNotice): void {
+  printError(`${relativePath(root, notice.file)}: ${notice.message}`);
+}
+
+function printError(message: string): void {
+  process.stderr.write(`leaklint: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+}
+
+/** Config errors name the file by absolute path; relative to the working directory reads better. */
+function configMessage(error: ConfigError): string {
+  const prefix = process.cwd() + path.sep;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      printError(error.message);
+      process.exitCode = 2;
+    } else if (error instanceof ConfigError) {
+      printError(configMessage(error));
+      process.exitCode = 2;
+    } else {
+      printError(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 3;
+    }
+  },
+);

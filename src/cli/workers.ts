@@ -1,0 +1,119 @@
+/**
+ * Runs the per-file step over all files, on this thread or on worker threads.
+ * A directory's files always go to one worker together, because the Go front
+ * end builds package summaries per directory and would otherwise build them
+ * once per worker. Results land at their file's index, so the report is the
+ * same for every --jobs value.
+ */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { Engine, EngineOptions } from "../core/engine";
+import { AnalyzedFile, analyzeOne, internalFailure } from "./analyze";
+
+/** Below this, starting workers (each loads the parsers) costs more than it saves. */
+const PARALLEL_MIN_FILES = 50;
+
+export interface AnalyzeOptions {
+  jobs: number;
+  fix: boolean;
+  /** Workers build their own engine from these. */
+  engineOptions: EngineOptions;
+  /** Called after each file with the number of files done so far. */
+  onProgress?: (done: number) => void;
+}
+
+export interface WorkerData {
+  engineOptions: EngineOptions;
+  fix: boolean;
+}
+
+/** Main to worker: analyse these files. */
+export interface WorkRequest {
+  indices: number[];
+  files: string[];
+}
+
+/** Worker to main: one result per file, then `done` for the request. */
+export type WorkReply = { kind: "result"; index: number; result: AnalyzedFile } | { kind: "done" };
+
+export async function analyzeAll(engine: Engine, files: string[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
+  if (options.jobs <= 1 || files.length <= PARALLEL_MIN_FILES) {
+    return files.map((file, i) => {
+      const result = analyzeOne(engine, file, options.fix);
+      options.onProgress?.(i + 1);
+      return result;
+    });
+  }
+  return analyzeInWorkers(files, options);
+}
+
+function analyzeInWorkers(files: string[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
+  // Largest directories first, so no worker starts a big package when the others are done.
+  const queue = groupByDirectory(files).sort((a, b) => b.length - a.length);
+  const results: AnalyzedFile[] = new Array(files.length);
+  const workerCount = Math.min(options.jobs, queue.length);
+  // A worker that dies (a crash in native or WASM code) is replaced, but not forever.
+  let replacementsLeft = workerCount;
+  let running = 0;
+  let done = 0;
+
+  return new Promise((resolve) => {
+    const finishIfIdle = () => {
+      if (running > 0) return;
+      // Left over only when workers kept dying: nobody analysed these files.
+      for (const group of queue.splice(0)) {
+        for (const i of group) results[i] = internalFailure(files[i], "no worker left to analyse the file");
+      }
+      resolve(results);
+    };
+
+    const start = () => {
+      const data: WorkerData = { engineOptions: options.engineOptions, fix: options.fix };
+      const worker = new Worker(path.join(__dirname, "worker.js"), { workerData: data });
+      let current: number[] | undefined;
+      running++;
+
+      const feed = () => {
+        current = queue.shift();
+        if (current) worker.postMessage({ indices: current, files: current.map((i) => files[i]) } satisfies WorkRequest);
+        else void worker.terminate();
+      };
+      const failCurrent = (error: unknown) => {
+        for (const i of current ?? []) {
+          if (results[i] !== undefined) continue;
+          results[i] = internalFailure(files[i], error);
+          options.onProgress?.(++done);
+        }
+        current = undefined;
+      };
+
+      worker.on("message", (reply: WorkReply) => {
+        if (reply.kind === "done") return feed();
+        results[reply.index] = reply.result;
+        options.onProgress?.(++done);
+      });
+      worker.on("error", failCurrent);
+      worker.on("exit", (code) => {
+        failCurrent(new Error(`worker exited with code ${code}`));
+        running--;
+        if (queue.length > 0 && replacementsLeft-- > 0) start();
+        else finishIfIdle();
+      });
+      feed();
+    };
+
+    for (let i = 0; i < workerCount; i++) start();
+  });
+}
+
+/** Indices of `files` grouped by directory, each group in file order. */
+function groupByDirectory(files: string[]): number[][] {
+  const groups = new Map<string, number[]>();
+  files.forEach((file, i) => {
+    const dir = path.dirname(file);
+    const group = groups.get(dir);
+    if (group) group.push(i);
+    else groups.set(dir, [i]);
+  });
+  return [...groups.values()];
+}
