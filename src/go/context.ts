@@ -182,6 +182,23 @@ export class GoContext {
     return { type: "method", receiver: parts.operand, name: parts.name };
   }
 
+  /** Is the called name a variable (parameter or local) rather than a package function? */
+  private isDeclaredInFunctions(call: Node): boolean {
+    const fn = field(call, "function");
+    if (!fn || fn.type !== "identifier") return false;
+    if (this.isLocalVariable(fn)) return true;
+    for (let f = enclosingFunction(fn); f; f = enclosingFunction(f)) {
+      const body = field(f, "body");
+      if (!body) continue;
+      for (const spec of descendants(body, new Set(["var_spec", "short_var_declaration"]))) {
+        if (spec.startIndex > fn.startIndex) break;
+        const names = spec.type === "var_spec" ? spec.childrenForFieldName("name") : namedChildren(field(spec, "left"));
+        if (names.some((n) => n?.text === fn.text)) return true;
+      }
+    }
+    return false;
+  }
+
   /** A name declared inside the enclosing functions shadows an import of the same name. */
   private isLocalVariable(id: Node): boolean {
     for (let fn = enclosingFunction(id); fn; fn = enclosingFunction(fn)) {
@@ -371,14 +388,18 @@ export class GoContext {
           const name = field(parent, "field")?.text ?? "";
           const grand = parent.parent;
           if (grand?.type === "call_expression" && field(grand, "function")?.id === parent.id) {
-            return ANY_RELEASE_METHOD.has(name) ? "release" : "none";
+            if (ANY_RELEASE_METHOD.has(name)) return "release";
+            // `syscall.Close(int(f.Fd()))` closes the descriptor behind the file.
+            if (name === "Fd" && closesDescriptor(grand)) return "release";
+            return "none";
           }
           // `resp.Body` stands for the response: its uses decide.
           if (name === "Body") {
             node = parent;
             continue;
           }
-          return "none";
+          // `return f.Close, nil`: the release escapes as a method value.
+          return ANY_RELEASE_METHOD.has(name) ? "handoff" : "none";
         }
         case "argument_list":
           return this.effectOfArgument(parent.parent!, namedChildren(parent).findIndex((c) => c.id === node.id));
@@ -410,10 +431,21 @@ export class GoContext {
           return field(parent, "value")?.id === node.id ? "handoff" : "none";
         case "index_expression":
           return "none";
+        case "range_clause":
+          return field(parent, "right")?.id === node.id ? this.effectOfRangedValues(parent) : "none";
         default:
           return "none";
       }
     }
+  }
+
+  /** `for _, c := range closers { c.Close() }` releases what the ranged slice holds. */
+  private effectOfRangedValues(range: Node): UseEffect {
+    const vars = namedChildren(field(range, "left"));
+    const value = vars[1] ?? undefined;
+    const body = range.parent && field(range.parent, "body");
+    if (!value || value.type !== "identifier" || !body) return "none";
+    return this.effectOnName(body, value.text);
   }
 
   private effectOfArgument(call: Node, index: number): UseEffect {
@@ -429,6 +461,8 @@ export class GoContext {
       }
       case "local":
         if (NON_CLOSING_BUILTINS.has(target.name)) return "none";
+        // A callback (`fn(tx)` with `fn func(*sql.Tx) error`) borrows what it is given.
+        if (this.isDeclaredInFunctions(call)) return "none";
         if (target.name === "append") return index === 0 ? "none" : "handoff";
         if (target.name === "panic") return "none";
         return this.fromSummary(target, index, "handoff");
@@ -479,6 +513,14 @@ function literalType(expr: Node): string | undefined {
     return arg ? "*" + arg.text : undefined;
   }
   return undefined;
+}
+
+function closesDescriptor(fdCall: Node): boolean {
+  for (let n = fdCall.parent; n; n = n.parent) {
+    if (n.type === "call_expression") return /^(\w+\.)?(close|Close|CloseHandle|closesocket)$/.test(field(n, "function")?.text ?? "");
+    if (n.type !== "argument_list" && n.type !== "type_conversion_expression" && n.type !== "parenthesized_expression") return false;
+  }
+  return false;
 }
 
 function calleeLabel(call: Node): string {

@@ -45,6 +45,12 @@ export interface Tracked {
   statement: Node;
   /** The function whose exits matter (the innermost one around the statement). */
   fn: Node;
+  /**
+   * A deferred closure registered before the acquisition releases the variable by
+   * name (`defer func() { if f != nil { f.Close() } }()`): it sees whatever value
+   * the variable holds at exit, so only overwrites and loop iterations can leak.
+   */
+  closedAtExit: boolean;
 }
 
 interface Flow {
@@ -147,6 +153,7 @@ export class MustReleaseFlow {
   }
 
   private leak(kind: ExitKind, node: Node): void {
+    if (this.tracked.closedAtExit && (kind === "return" || kind === "end" || kind === "panic")) return;
     if (!this.leaks.has(node.id)) this.leaks.set(node.id, { kind, node });
   }
 
@@ -349,6 +356,16 @@ export class MustReleaseFlow {
     return state;
   }
 
+  /** `os.IsNotExist(err)`, `errors.Is(err, x)`: true only when the acquisition failed. */
+  private refineErrorPredicate(call: Node, state: number): [number, number] {
+    const parts = calleeParts(call);
+    const arg = namedChildren(field(call, "arguments"))[0];
+    if (!parts || !arg || unparen(arg).text !== this.tracked.errName || state & STALE) return [state, state];
+    const pkg = parts.operand?.type === "identifier" ? this.ctx.file.importPath(parts.operand.text) : undefined;
+    const predicate = (pkg === "os" && /^Is(Exist|NotExist|Permission|Timeout)$/.test(parts.name)) || (pkg === "errors" && (parts.name === "Is" || parts.name === "As"));
+    return predicate ? [failed(state), state] : [state, state];
+  }
+
   private assignsErr(node: Node): boolean {
     const err = this.tracked.errName;
     if (!err || !node.text.includes(err)) return false;
@@ -374,6 +391,7 @@ export class MustReleaseFlow {
       const [t, e] = this.refine(operand, state);
       return [e, t];
     }
+    if (c.type === "call_expression") return this.refineErrorPredicate(c, state);
     if (c.type !== "binary_expression") return [state, state];
     const op = field(c, "operator")?.type;
     const left = field(c, "left");

@@ -87,7 +87,36 @@ function acquisitionSite(ctx: GoContext, call: Node): Site | null {
   if (owner.type === "assignment_statement" && !declaredIn(fn, target.text, statement)) return null;
   const errTarget = targets.length > 1 ? targets[targets.length - 1] : undefined;
   const errName = errTarget?.type === "identifier" && errTarget.text !== "_" ? errTarget.text : undefined;
-  return { type: "tracked", acq, tracked: { name: target.text, errName, statement, fn } };
+  if (aliasesStandardStream(fn, target.text)) return null;
+  const closedAtExit = deferredCloseBefore(ctx, fn, target.text, statement);
+  return { type: "tracked", acq, tracked: { name: target.text, errName, statement, fn, closedAtExit } };
+}
+
+/**
+ * `out := os.Stdout; if path != "" { out, err = os.Create(path) }`: the variable
+ * may hold a standard stream, which nobody closes; reporting it only teaches
+ * people to ignore the rule.
+ */
+function aliasesStandardStream(fn: Node, name: string): boolean {
+  const body = field(fn, "body");
+  if (!body || !/os\.Std(out|err|in)/.test(body.text)) return false;
+  return descendants(body, new Set(["short_var_declaration", "assignment_statement", "var_spec"])).some((stmt) => {
+    const left = stmt.type === "var_spec" ? stmt.childrenForFieldName("name") : namedChildren(field(stmt, "left"));
+    const right = namedChildren(field(stmt, stmt.type === "var_spec" ? "value" : "right"));
+    const i = left.findIndex((n) => n?.text === name);
+    return i >= 0 && /^os\.Std(out|err|in)$/.test(right[i]?.text ?? "");
+  });
+}
+
+function deferredCloseBefore(ctx: GoContext, fn: Node, name: string, statement: Node): boolean {
+  const body = field(fn, "body");
+  if (!body) return false;
+  return descendants(body, new Set(["defer_statement"])).some((d) => {
+    if (d.startIndex >= statement.startIndex) return false;
+    const lit = descendants(d, new Set(["func_literal"]))[0];
+    const litBody = lit && field(lit, "body");
+    return !!litBody && ctx.effectOnName(litBody, name) === "release";
+  });
 }
 
 /** Is `name` a variable of `fn` itself (not of an enclosing function or the package)? */

@@ -164,10 +164,14 @@ export const HTTP_CLIENT_METHODS: Record<string, { minArgs: number; maxArgs: num
  * are the exceptions people call on bodies and rows every day.
  */
 export const NON_CLOSING_FUNCTIONS: Record<string, Set<string> | "*"> = {
-  io: new Set(["ReadAll", "Copy", "CopyN", "CopyBuffer", "ReadFull", "ReadAtLeast", "LimitReader", "TeeReader", "MultiReader", "NopCloser", "WriteString", "NewSectionReader"]),
+  io: new Set(["ReadAll", "Copy", "CopyN", "CopyBuffer", "ReadFull", "ReadAtLeast", "LimitReader", "TeeReader", "MultiReader", "MultiWriter", "NopCloser", "WriteString", "NewSectionReader"]),
   "io/ioutil": new Set(["ReadAll", "NopCloser"]),
-  "encoding/json": new Set(["NewDecoder"]),
-  "encoding/xml": new Set(["NewDecoder"]),
+  "encoding/json": new Set(["NewDecoder", "NewEncoder"]),
+  "encoding/xml": new Set(["NewDecoder", "NewEncoder"]),
+  "encoding/pem": new Set(["Encode"]),
+  "text/tabwriter": new Set(["NewWriter"]),
+  "archive/zip": new Set(["NewReader", "NewWriter"]),
+  "io/fs": new Set(["ReadFile", "ReadDir", "Stat"]),
   "encoding/gob": new Set(["NewDecoder", "NewEncoder"]),
   "encoding/csv": new Set(["NewReader", "NewWriter"]),
   "encoding/json/v2": new Set(["UnmarshalRead"]),
@@ -201,7 +205,8 @@ export const NON_CLOSING_BUILTINS = new Set(["len", "cap", "print", "println", "
 export const NON_CLOSING_METHODS = new Set([
   "Print", "Printf", "Println", "Errorf", "Error", "Log", "Logf", "Info", "Infof", "Infow", "Debug", "Debugf", "Debugw",
   "Warn", "Warnf", "Warnw", "Warning", "Warningf", "Trace", "Tracef", "ReadFrom", "Scan", "Skip", "Skipf",
-  "Equal", "NotNil", "Nil", "NoError", "Error", "True", "False", "Len", "Contains",
+  "Equal", "NotNil", "Nil", "NoError", "True", "False", "Len", "Contains",
+  "Execute", "ExecuteTemplate", "Encode", "Decode", "WriteTo", "Fprint", "Fprintf", "Fprintln",
 ]);
 
 /** Calls after which the goroutine or process does not go on: no leak is reported on those paths. */
