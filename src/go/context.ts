@@ -182,6 +182,29 @@ export class GoContext {
     return { type: "method", receiver: parts.operand, name: parts.name };
   }
 
+  private effectOfArgumentToLiteral(fn: Node, index: number): UseEffect {
+    const param = parameterNames(fn)[index];
+    const body = field(fn, "body");
+    return param && body ? this.effectOnName(body, param) : "none";
+  }
+
+  /** The func literal a called local variable was initialised with, if that is what it holds. */
+  private localFuncLiteral(call: Node): Node | undefined {
+    const callee = field(call, "function");
+    const fn = callee && enclosingFunction(callee);
+    const body = fn && field(fn, "body");
+    if (!callee || !body) return undefined;
+    for (const decl of descendants(body, new Set(["short_var_declaration", "var_spec"]))) {
+      if (decl.startIndex > callee.startIndex) break;
+      const names = decl.type === "var_spec" ? decl.childrenForFieldName("name") : namedChildren(field(decl, "left"));
+      const values = namedChildren(field(decl, decl.type === "var_spec" ? "value" : "right"));
+      const i = names.findIndex((n) => n?.text === callee.text);
+      const value = i >= 0 ? values[i] : undefined;
+      if (value) return unparen(value).type === "func_literal" ? unparen(value) : undefined;
+    }
+    return undefined;
+  }
+
   /** Is the called name a variable (parameter or local) rather than a package function? */
   private isDeclaredInFunctions(call: Node): boolean {
     const fn = field(call, "function");
@@ -452,17 +475,16 @@ export class GoContext {
     if (index < 0) return "none";
     const target = this.targetOf(call);
     switch (target.type) {
-      case "literal": {
-        const param = parameterNames(target.fn)[index];
-        const body = field(target.fn, "body");
-        if (!param || !body) return "none";
-        const e = this.effectOnName(body, param);
-        return e === "release" ? "release" : e;
-      }
+      case "literal":
+        return this.effectOfArgumentToLiteral(target.fn, index);
       case "local":
         if (NON_CLOSING_BUILTINS.has(target.name)) return "none";
-        // A callback (`fn(tx)` with `fn func(*sql.Tx) error`) borrows what it is given.
-        if (this.isDeclaredInFunctions(call)) return "none";
+        // A local function value: `done := func(r *sql.Rows) { r.Close() }` decides by its body;
+        // a callback parameter (`fn(tx)` with `fn func(*sql.Tx) error`) borrows what it is given.
+        if (this.isDeclaredInFunctions(call)) {
+          const literal = this.localFuncLiteral(call);
+          return literal ? this.effectOfArgumentToLiteral(literal, index) : "none";
+        }
         if (target.name === "append") return index === 0 ? "none" : "handoff";
         if (target.name === "panic") return "none";
         return this.fromSummary(target, index, "handoff");

@@ -8,8 +8,10 @@
  *   OPEN  acquired and still owned here
  *   DONE  released, deferred for release, or handed to someone else
  *   NIL   the acquisition failed on this path (inside `if err != nil`)
- *   STALE the acquisition's error variable was reassigned on this path, so
- *         `err != nil` no longer says anything about the value
+ *
+ * Each of the three comes in a fresh and a stale variant (the low and high three
+ * bits): stale means the acquisition's error variable was reassigned on that
+ * path, so `err != nil` there no longer says anything about the value.
  *
  * A path leaks when it leaves with OPEN: a return, falling off the end, a
  * panic, the end of a loop iteration (the variable is acquired again or lost),
@@ -27,7 +29,28 @@ import { FUNCTION_TYPES, calleeParts, descendants, field, namedChildren, resultN
 export const OPEN = 1;
 export const DONE = 2;
 export const NIL = 4;
-export const STALE = 8;
+const FRESH = 7;
+const STALE_SHIFT = 3;
+
+function perHalf(state: number, f: (half: number) => number): number {
+  return f(state & FRESH) | (f((state >> STALE_SHIFT) & FRESH) << STALE_SHIFT);
+}
+
+export function isOpen(state: number): boolean {
+  return perHalf(state, (h) => h & OPEN) !== 0;
+}
+
+function makeStale(state: number): number {
+  return ((state & FRESH) << STALE_SHIFT) | (state & (FRESH << STALE_SHIFT));
+}
+
+function makeFresh(state: number): number {
+  return (state & FRESH) | ((state >> STALE_SHIFT) & FRESH);
+}
+
+function withoutOpen(state: number): number {
+  return perHalf(state, (h) => h & ~OPEN);
+}
 
 export type ExitKind = "return" | "end" | "panic" | "iteration" | "overwrite";
 
@@ -46,9 +69,10 @@ export interface Tracked {
   /** The function whose exits matter (the innermost one around the statement). */
   fn: Node;
   /**
-   * A deferred closure registered before the acquisition releases the variable by
-   * name (`defer func() { if f != nil { f.Close() } }()`): it sees whatever value
-   * the variable holds at exit, so only overwrites and loop iterations can leak.
+   * Exits release the value anyway: `main` ends the process, or a deferred closure
+   * registered before the acquisition releases the variable by name
+   * (`defer func() { if f != nil { f.Close() } }()`) and sees whatever value it
+   * holds at exit. Only overwrites and loop iterations can leak then.
    */
   closedAtExit: boolean;
 }
@@ -84,11 +108,13 @@ function take(map: Map<string, number>, label: string | undefined): number {
 }
 
 function released(state: number): number {
-  return state & OPEN ? (state & ~OPEN) | DONE : state;
+  return perHalf(state, (h) => (h & OPEN ? (h & ~OPEN) | DONE : h));
 }
 
-function failed(state: number): number {
-  return state & OPEN ? (state & ~OPEN) | NIL : state;
+/** The acquisition failed on the paths where the condition's subject still describes it. */
+function failed(state: number, alsoStale: boolean): number {
+  const fresh = state & OPEN ? (state & ~OPEN) | NIL : state;
+  return alsoStale ? perHalf(state, (h) => (h & OPEN ? (h & ~OPEN) | NIL : h)) : fresh;
 }
 
 export class MustReleaseFlow {
@@ -136,15 +162,15 @@ export class MustReleaseFlow {
         mergeInto(next.continues, current.continues);
         current = next;
       } else if (p.type === "block" && p.parent && FUNCTION_TYPES.has(p.parent.type)) {
-        if (current.fall & OPEN) this.leak("end", p);
+        if (isOpen(current.fall)) this.leak("end", p);
         return;
       } else if (FUNCTION_TYPES.has(p.type)) {
         return;
       } else if (p.type === "for_statement") {
         const label = labelOf(p);
         const iterationEnd = current.fall | take(current.continues, label);
-        if (iterationEnd & OPEN) this.leak("iteration", p);
-        current = { fall: take(current.breaks, label) | (iterationEnd & ~OPEN), breaks: current.breaks, continues: current.continues };
+        if (isOpen(iterationEnd)) this.leak("iteration", p);
+        current = { fall: take(current.breaks, label) | withoutOpen(iterationEnd), breaks: current.breaks, continues: current.continues };
       } else if (SWITCHES.has(p.type)) {
         current.fall |= take(current.breaks, labelOf(p));
       }
@@ -185,10 +211,11 @@ export class MustReleaseFlow {
         if (!init) return this.execIf(stmt, state);
         // `if err := f(); err != nil` declares a new err for this statement only.
         const shadows = init.type === "short_var_declaration" && this.assignsErr(init);
-        const f = this.execIf(stmt, this.apply(init, state) | (shadows ? STALE : 0));
-        if (shadows && !(state & STALE)) {
-          f.fall &= ~STALE;
-          for (const m of [f.breaks, f.continues]) for (const [k, v] of m) m.set(k, v & ~STALE);
+        const afterInit = this.apply(init, state);
+        const f = this.execIf(stmt, shadows ? makeStale(afterInit) : afterInit);
+        if (shadows && makeFresh(state) === state) {
+          f.fall = makeFresh(f.fall);
+          for (const m of [f.breaks, f.continues]) for (const [k, v] of m) m.set(k, makeFresh(v));
         }
         return f;
       }
@@ -239,7 +266,7 @@ export class MustReleaseFlow {
     } else if (resultNames(this.tracked.fn).includes(this.tracked.name)) {
       after = released(state);
     }
-    if (after & OPEN) this.leak("return", stmt);
+    if (isOpen(after)) this.leak("return", stmt);
     return 0;
   }
 
@@ -251,7 +278,7 @@ export class MustReleaseFlow {
     const exit = this.exitKind(call);
     if (exit === "terminate") return 0;
     if (exit === "panic") {
-      if (after & OPEN) this.leak("panic", stmt);
+      if (isOpen(after)) this.leak("panic", stmt);
       return 0;
     }
     return after;
@@ -260,7 +287,12 @@ export class MustReleaseFlow {
   private exitKind(call: Node): "terminate" | "panic" | undefined {
     const parts = calleeParts(call);
     if (!parts) return undefined;
-    if (!parts.operand) return parts.name === "panic" ? "panic" : undefined;
+    if (!parts.operand) {
+      if (parts.name !== "panic") return undefined;
+      // `panic("unreachable")` asserts a bug, nobody recovers from it; `panic(err)` is error handling.
+      const arg = namedChildren(field(call, "arguments"))[0];
+      return arg && /string_literal$/.test(arg.type) ? "terminate" : "panic";
+    }
     const pkg = parts.operand.type === "identifier" ? this.ctx.file.importPath(parts.operand.text) : undefined;
     if (pkg) {
       if (TERMINATING_PACKAGE_FUNCTIONS[pkg]?.has(parts.name)) return "terminate";
@@ -333,8 +365,8 @@ export class MustReleaseFlow {
 
   /** The state after the uses of the tracked name inside a simple statement or expression. */
   private apply(node: Node, state: number): number {
-    if (this.assignsErr(node)) state |= STALE;
-    if (!(state & OPEN) || !this.mentions(node)) return state;
+    if (this.assignsErr(node)) state = makeStale(state);
+    if (!isOpen(state) || !this.mentions(node)) return state;
     let handed = false;
     let overwritten = false;
     for (const use of descendants(node, IDENT)) {
@@ -360,10 +392,10 @@ export class MustReleaseFlow {
   private refineErrorPredicate(call: Node, state: number): [number, number] {
     const parts = calleeParts(call);
     const arg = namedChildren(field(call, "arguments"))[0];
-    if (!parts || !arg || unparen(arg).text !== this.tracked.errName || state & STALE) return [state, state];
+    if (!parts || !arg || unparen(arg).text !== this.tracked.errName) return [state, state];
     const pkg = parts.operand?.type === "identifier" ? this.ctx.file.importPath(parts.operand.text) : undefined;
     const predicate = (pkg === "os" && /^Is(Exist|NotExist|Permission|Timeout)$/.test(parts.name)) || (pkg === "errors" && (parts.name === "Is" || parts.name === "As"));
-    return predicate ? [failed(state), state] : [state, state];
+    return predicate ? [failed(state, false), state] : [state, state];
   }
 
   private assignsErr(node: Node): boolean {
@@ -412,11 +444,12 @@ export class MustReleaseFlow {
     const r = unparen(right);
     const subject = l.type === "nil" ? r : r.type === "nil" ? l : undefined;
     if (!subject || subject.type !== "identifier") return [state, state];
-    const isErr = subject.text === this.tracked.errName && !(state & STALE);
+    const isErr = subject.text === this.tracked.errName;
     const isValue = subject.text === this.tracked.name;
     if (!isErr && !isValue) return [state, state];
     const failsWhenTrue = (isErr && op === "!=") || (isValue && op === "==");
-    return failsWhenTrue ? [failed(state), state] : [state, failed(state)];
+    const gone = failed(state, isValue);
+    return failsWhenTrue ? [gone, state] : [state, gone];
   }
 
 }

@@ -88,7 +88,8 @@ function acquisitionSite(ctx: GoContext, call: Node): Site | null {
   const errTarget = targets.length > 1 ? targets[targets.length - 1] : undefined;
   const errName = errTarget?.type === "identifier" && errTarget.text !== "_" ? errTarget.text : undefined;
   if (aliasesStandardStream(fn, target.text)) return null;
-  const closedAtExit = deferredCloseBefore(ctx, fn, target.text, statement);
+  const isMain = fn.type === "function_declaration" && field(fn, "name")?.text === "main" && ctx.file.packageName === "main";
+  const closedAtExit = isMain || deferredCloseBefore(ctx, fn, target.text, statement);
   return { type: "tracked", acq, tracked: { name: target.text, errName, statement, fn, closedAtExit } };
 }
 
