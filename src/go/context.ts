@@ -29,6 +29,7 @@ import {
   field,
   namedChildren,
   parameterNames,
+  parameters,
   resultNames,
   unparen,
 } from "./syntax";
@@ -83,7 +84,9 @@ export class GoContext {
     this.pkg.functions.set(key, IN_PROGRESS);
     const summary: FunctionSummary = { returns: this.returnedResources(node), params: [] };
     const body = field(node, "body");
-    for (const name of parameterNames(node)) summary.params.push(name && body ? this.effectOnName(body, name) : "none");
+    for (const p of parameters(node)) {
+      summary.params.push(p.name && body && mayHoldResource(p.type) ? this.effectOnName(body, p.name) : "none");
+    }
     this.pkg.functions.set(key, summary);
     return summary;
   }
@@ -102,7 +105,8 @@ export class GoContext {
 
   private returnedResources(fn: Node): { index: number; kind: ResourceKind }[] {
     const body = field(fn, "body");
-    if (!body || !field(fn, "result")) return [];
+    const result = field(fn, "result");
+    if (!body || !result || !RESOURCE_RESULT.test(result.text)) return [];
     const out = new Map<number, ResourceKind>();
     const named = resultNames(fn);
     const acquiredNames = new Map<string, ResourceKind>();
@@ -146,7 +150,7 @@ export class GoContext {
         return pkg?.summary(target.name);
       }
       case "method": {
-        const recvType = this.namedTypeOf(target.receiver);
+        const recvType = this.packageDeclaresMethod(target.name) ? this.namedTypeOf(target.receiver) : undefined;
         if (recvType) {
           const s = this.localSummary(`${recvType}.${target.name}`);
           if (s) return s;
@@ -159,10 +163,17 @@ export class GoContext {
   }
 
   private localSummary(key: string): FunctionSummary | undefined {
-    const s = this.pkg.functions.get(key);
-    if (s) return s;
     const pending = pendingDeclarations.get(this.pkg)?.get(key);
-    return pending ? pending.ctx.summarize(key, pending.node) : undefined;
+    if (pending && !this.pkg.functions.has(key)) return pending.ctx.summarize(key, pending.node);
+    return this.pkg.summary(key);
+  }
+
+  /** Only methods this package declares can have summaries; skip the type lookup for the rest. */
+  private packageDeclaresMethod(name: string): boolean {
+    if (this.pkg.hasMethod(name)) return true;
+    const pending = pendingDeclarations.get(this.pkg);
+    if (pending) for (const key of pending.keys()) if (key.endsWith(`.${name}`)) return true;
+    return false;
   }
 
   // ---- calls -----------------------------------------------------------------
@@ -261,7 +272,7 @@ export class GoContext {
   }
 
   private methodAcquisition(call: Node, receiver: Node, name: string, args: Node[], resultCount: number, label: string): Acquisition | null {
-    const ownType = this.namedTypeOf(receiver);
+    const ownType = this.packageDeclaresMethod(name) ? this.namedTypeOf(receiver) : undefined;
     const own = ownType ? this.localSummary(`${ownType}.${name}`) : undefined;
     if (own) {
       // A method this package declares: its summary knows, the database and HTTP guesses do not apply.
@@ -513,6 +524,16 @@ export class GoContext {
   functionNodes(): Node[] {
     return descendants(this.file.tree.rootNode, FUNCTION_TYPES, true);
   }
+}
+
+/** Result types a function must declare to hand its caller a resource. */
+const RESOURCE_RESULT = /\b(Rows|Stmt|NamedStmt|Response|File|Conn|Tx|Listener|PacketConn|UDPConn|TCPConn|UnixConn|IPConn|TCPListener|UnixListener)\b/;
+
+/** Parameter types that cannot hold a resource; their functions are not worth walking. */
+const PLAIN_TYPE = /^(\.\.\.)?(string|bool|byte|rune|u?int(8|16|32|64)?|uintptr|float(32|64)|complex(64|128)|error|\[\](byte|string|int)|context\.Context|time\.(Time|Duration)|func\b.*|map\[.*)$/;
+
+function mayHoldResource(type: string): boolean {
+  return !PLAIN_TYPE.test(type.replace(/\s+/g, " "));
 }
 
 /** Functions being summarized while their package loads; read by mutually recursive summaries. */

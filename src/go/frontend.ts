@@ -43,7 +43,7 @@ export class GoFrontEnd implements FrontEnd {
       const goFile = new GoFile(file, text, tree);
       if (goFile.generated) return { findings: [], notices: [], comments: goFile.comments };
       const workspace = this.workspaceFor(config);
-      const pkg = workspace.packageOf(file, goFile.packageName, text);
+      const pkg = workspace.packageOf(goFile);
       const facts = new GoFacts(goFile, new GoContext(goFile, pkg, workspace));
       const findings: Finding[] = [];
       const notices: ToolNotice[] = [];

@@ -10,6 +10,7 @@ import { Fix, RelatedLocation } from "../core/types";
 import { Report } from "../core/rule";
 import { Acquisition, GoContext } from "./context";
 import { Leak, MustReleaseFlow, Tracked } from "./flow";
+import { goQuery } from "./parser";
 import { KINDS, ResourceKind } from "./resources";
 import {
   FUNCTION_TYPES,
@@ -31,12 +32,11 @@ export interface MustReleaseFinding {
   report: Report;
 }
 
-const CALLS = new Set(["call_expression"]);
 const IDENT = new Set(["identifier"]);
 
 export function findMustReleaseLeaks(ctx: GoContext): MustReleaseFinding[] {
   const out: MustReleaseFinding[] = [];
-  for (const call of descendants(ctx.file.tree.rootNode, CALLS, true)) {
+  for (const call of goQuery("(call_expression) @call").captures(ctx.file.tree.rootNode).map((c) => c.node)) {
     const site = acquisitionSite(ctx, call);
     if (!site) continue;
     if (site.type === "discarded") {

@@ -83,16 +83,21 @@ export function functionName(fn: Node): string {
   return field(fn, "name")?.text ?? "the function";
 }
 
-/** Parameter names in order (one entry per declared name; `_` and unnamed keep their slot as ""). */
-export function parameterNames(fn: Node): string[] {
-  const out: string[] = [];
+/** Parameters in order (one entry per declared name; `_` and unnamed keep their slot with name ""). */
+export function parameters(fn: Node): { name: string; type: string }[] {
+  const out: { name: string; type: string }[] = [];
   for (const decl of namedChildren(field(fn, "parameters"))) {
     if (decl.type !== "parameter_declaration" && decl.type !== "variadic_parameter_declaration") continue;
+    const type = (decl.type === "variadic_parameter_declaration" ? "..." : "") + (field(decl, "type")?.text ?? "");
     const names = decl.childrenForFieldName("name").filter((n): n is Node => !!n);
-    if (names.length === 0) out.push("");
-    for (const n of names) out.push(n.text === "_" ? "" : n.text);
+    if (names.length === 0) out.push({ name: "", type });
+    for (const n of names) out.push({ name: n.text === "_" ? "" : n.text, type });
   }
   return out;
+}
+
+export function parameterNames(fn: Node): string[] {
+  return parameters(fn).map((p) => p.name);
 }
 
 /** Result names, or [] when the results are unnamed. */

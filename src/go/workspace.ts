@@ -43,10 +43,23 @@ export class GoPackage {
     readonly dir: string,
     readonly name: string,
     readonly module: GoModule | undefined,
-  ) {}
+    /** For a package's test files: the package they extend. */
+    readonly base?: GoPackage,
+  ) {
+    if (base) {
+      for (const i of base.imports) this.imports.add(i);
+      for (const [k, v] of base.fieldTypes) this.fieldTypes.set(k, v);
+      for (const v of base.packageVars) this.packageVars.add(v);
+    }
+  }
 
   summary(name: string): FunctionSummary | undefined {
-    return this.functions.get(name);
+    return this.functions.get(name) ?? this.base?.summary(name);
+  }
+
+  hasMethod(name: string): boolean {
+    for (const key of this.functions.keys()) if (key.endsWith(`.${name}`)) return true;
+    return this.base?.hasMethod(name) ?? false;
   }
 }
 
@@ -78,10 +91,15 @@ export class GoWorkspace {
     return found ?? undefined;
   }
 
-  /** The package of `file`, with `text` standing in for the file's content on disk. */
-  packageOf(file: string, packageName: string, text?: string): GoPackage {
-    const dir = path.dirname(path.resolve(file));
-    return this.load(dir, packageName, file, text, isTestFile(file));
+  /**
+   * The package of an analysed file, which stands in for its copy on disk. A
+   * `_test.go` file gets the package's test files on top of the package itself.
+   */
+  packageOf(file: GoFile): GoPackage {
+    const dir = path.dirname(path.resolve(file.path));
+    if (!isTestFile(file.path)) return this.load(dir, file.packageName, "library", undefined, file);
+    const base = file.packageName.endsWith("_test") ? undefined : this.load(dir, file.packageName, "library");
+    return this.load(dir, file.packageName, "tests", base, file);
   }
 
   /** A package of the file's module by import path, or undefined when it is outside the module. */
@@ -90,48 +108,49 @@ export class GoWorkspace {
     if (!mod) return undefined;
     if (importPath !== mod.path && !importPath.startsWith(mod.path + "/")) return undefined;
     const dir = path.join(mod.dir, importPath.slice(mod.path.length));
-    return this.load(dir, undefined, undefined, undefined, false);
+    return this.load(dir, undefined, "library");
   }
 
-  private load(dir: string, packageName: string | undefined, overrideFile?: string, overrideText?: string, withTests = false): GoPackage {
-    const key = `${dir}\0${packageName ?? ""}\0${withTests}`;
+  private load(dir: string, packageName: string | undefined, variant: "library" | "tests", base?: GoPackage, given?: GoFile): GoPackage {
+    const key = `${dir}\0${packageName ?? ""}\0${variant}`;
     const cached = this.packages.get(key);
     if (cached) return cached;
-    const pkg = new GoPackage(dir, packageName ?? "", this.moduleFor(dir));
+    const files = this.parsePackageFiles(dir, packageName, variant, given);
+    const pkg = new GoPackage(dir, packageName ?? files[0]?.packageName ?? "", this.moduleFor(dir), base);
     if (this.loading.has(key)) return pkg;
     this.loading.add(key);
     try {
-      const files = this.parsePackageFiles(dir, packageName, overrideFile, overrideText, withTests);
-      try {
-        for (const f of files) {
-          for (const i of f.imports) pkg.imports.add(i.path);
-          for (const [k, v] of f.fieldTypes) pkg.fieldTypes.set(k, v);
-          for (const v of f.packageVars) pkg.packageVars.add(v);
-        }
-        const contexts = files.map((f) => new GoContext(f, pkg, this));
-        for (const ctx of contexts) ctx.registerFunctions();
-        for (const ctx of contexts) ctx.summarizeFunctions();
-      } finally {
-        for (const f of files) f.tree.delete();
+      for (const f of files) {
+        for (const i of f.imports) pkg.imports.add(i.path);
+        for (const [k, v] of f.fieldTypes) pkg.fieldTypes.set(k, v);
+        for (const v of f.packageVars) pkg.packageVars.add(v);
       }
+      const contexts = files.map((f) => new GoContext(f, pkg, this));
+      for (const ctx of contexts) ctx.registerFunctions();
+      for (const ctx of contexts) ctx.summarizeFunctions();
     } finally {
+      for (const f of files) if (f !== given) f.tree.delete();
       this.loading.delete(key);
     }
     this.packages.set(key, pkg);
     return pkg;
   }
 
-  private parsePackageFiles(dir: string, packageName: string | undefined, overrideFile?: string, overrideText?: string, withTests = false): GoFile[] {
+  private parsePackageFiles(dir: string, packageName: string | undefined, variant: "library" | "tests", given?: GoFile): GoFile[] {
     let entries: string[];
     try {
-      entries = fs.readdirSync(dir).filter((n) => n.endsWith(".go") && (withTests || !n.endsWith("_test.go")));
+      entries = fs.readdirSync(dir).filter((n) => n.endsWith(".go") && n.endsWith("_test.go") === (variant === "tests"));
     } catch {
       return [];
     }
     const out: GoFile[] = [];
     for (const name of entries.sort()) {
       const file = path.join(dir, name);
-      const text = overrideFile && path.resolve(overrideFile) === file ? overrideText : safeRead(file);
+      if (given && path.resolve(given.path) === file) {
+        out.push(given);
+        continue;
+      }
+      const text = safeRead(file);
       if (text === undefined || text.length > 2_000_000) continue;
       const goFile = new GoFile(file, text, parseGo(text));
       const matches = packageName === undefined ? !goFile.packageName.endsWith("_test") : goFile.packageName === packageName;
