@@ -560,7 +560,11 @@ function literalType(expr: Node): string | undefined {
 
 function closesDescriptor(fdCall: Node): boolean {
   for (let n = fdCall.parent; n; n = n.parent) {
-    if (n.type === "call_expression") return /^(\w+\.)?(close|Close|CloseHandle|closesocket)$/.test(field(n, "function")?.text ?? "");
+    if (n.type === "call_expression") {
+      const callee = field(n, "function")?.text ?? "";
+      if (/^(u?int(32|64)?|uintptr|syscall\.Handle)$/.test(callee)) continue;
+      return /^(\w+\.)?(close|Close|CloseHandle|closesocket)$/.test(callee);
+    }
     if (n.type !== "argument_list" && n.type !== "type_conversion_expression" && n.type !== "parenthesized_expression") return false;
   }
   return false;

@@ -80,7 +80,10 @@ function acquisitionSite(ctx: GoContext, call: Node): Site | null {
   if (!acq) return null;
   const target = targets[acq.index];
   if (!target) return null;
-  if (target.type === "identifier" && target.text === "_") return { type: "discarded", acq };
+  if (target.type === "identifier" && target.text === "_") {
+    const errTarget = targets[targets.length - 1];
+    return expectsFailure(statement, errTarget?.text) ? null : { type: "discarded", acq };
+  }
   if (target.type !== "identifier") return null;
   const fn = enclosingFunction(statement);
   if (!fn) return null;
@@ -118,6 +121,18 @@ function deferredCloseBefore(ctx: GoContext, fn: Node, name: string, statement: 
     const litBody = lit && field(lit, "body");
     return !!litBody && ctx.effectOnName(litBody, name) === "release";
   });
+}
+
+/**
+ * `_, err := c.Get(u); if err == nil { t.Fatal("expected an error") }`: the
+ * caller expects the call to fail, and a success fails the test anyway.
+ */
+function expectsFailure(statement: Node, errName: string | undefined): boolean {
+  if (!errName || errName === "_") return false;
+  let next = statement.nextNamedSibling;
+  while (next?.type === "comment") next = next.nextNamedSibling;
+  const cond = next?.type === "if_statement" && !field(next, "initializer") ? field(next, "condition") : null;
+  return !!cond && new RegExp(`^${errName}\\s*==\\s*nil\\b(\\s*\\|\\|)?`).test(unparen(cond).text) && !/&&/.test(cond.text);
 }
 
 /** Is `name` a variable of `fn` itself (not of an enclosing function or the package)? */
