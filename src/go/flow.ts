@@ -375,10 +375,14 @@ export class MustReleaseFlow {
       if (e === "release" || e === "handoff" || e === "return") handed = true;
       if (e === "overwrite") overwritten = true;
     }
-    // A closure that captures the value and releases or keeps it owns it from now on.
+    // A closure that outlives this statement (registered, stored, passed on) owns what it
+    // captures; one that runs right here (`func() { ... }()`, a defer) owns it only if it
+    // releases or keeps it.
     for (const lit of descendants(node, FUNC_LITERAL)) {
       const body = field(lit, "body");
-      if (body && this.ctx.effectOnName(body, this.tracked.name) !== "none") handed = true;
+      if (!body || !descendants(body, IDENT, true).some((id) => id.text === this.tracked.name)) continue;
+      const invokedHere = lit.parent?.type === "call_expression" && field(lit.parent, "function")?.id === lit.id;
+      if (!invokedHere || this.ctx.effectOnName(body, this.tracked.name) !== "none") handed = true;
     }
     if (handed) return released(state);
     if (overwritten) {
