@@ -38,6 +38,9 @@ export function emptyConfig(): LeaklintConfig {
   };
 }
 
+/** Mirrors the Go front end's resource kinds; the core cannot import the front end. */
+export const GO_RESOURCE_KINDS = ["rows", "stmt", "body", "conn", "poolconn", "tx", "handle"];
+
 const SEVERITIES = new Set(["off", "error", "warning", "info"]);
 
 function fail(file: string, message: string): never {
@@ -84,6 +87,9 @@ export function parseConfig(file: string, text: string): LeaklintConfig {
       for (const f of go.resourceFactories) {
         if (typeof f !== "object" || f === null || typeof f.function !== "string" || typeof f.kind !== "string") {
           fail(file, `"go.resourceFactories" entries must be { "function": string, "kind": string }`);
+        }
+        if (!GO_RESOURCE_KINDS.includes(f.kind)) {
+          fail(file, `"go.resourceFactories": unknown kind "${f.kind}" (one of ${GO_RESOURCE_KINDS.join(", ")})`);
         }
         config.go.resourceFactories.push({ function: f.function, kind: f.kind });
       }

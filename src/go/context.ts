@@ -15,6 +15,7 @@ import {
   NON_CLOSING_METHODS,
   PACKAGE_FACTORIES,
   POOL_METHODS,
+  TYPED_METHOD_FACTORIES,
   ResourceKind,
   isDatabaseImport,
   isPgxPoolImport,
@@ -30,6 +31,7 @@ import {
   namedChildren,
   parameterNames,
   parameters,
+  literalType,
   resultNames,
   unparen,
 } from "./syntax";
@@ -286,11 +288,25 @@ export class GoContext {
     if (POOL_METHODS[name] && args.length === 1 && twoResults && [...this.pkg.imports, ...this.file.imports.map((i) => i.path)].some(isPgxPoolImport)) {
       return { kind: POOL_METHODS[name], index: 0, label };
     }
+    const typed = this.typedMethodAcquisition(receiver, name, twoResults, label);
+    if (typed) return typed;
     const http = HTTP_CLIENT_METHODS[name];
     if (http && twoResults && args.length >= http.minArgs && args.length <= http.maxArgs && this.usesNetHttp()) {
       if (name === "RoundTrip" || this.isHttpClient(receiver) || this.resultUsedAsResponse(call)) return { kind: "body", index: 0, label };
     }
     return null;
+  }
+
+  /** Methods whose receiver type the syntax states: `(&net.Dialer{}).DialContext`, `lc.Listen`. */
+  private typedMethodAcquisition(receiver: Node, name: string, twoResults: boolean, label: string): Acquisition | null {
+    if (!twoResults) return null;
+    const r = unparen(receiver);
+    const type = (r.type === "unary_expression" || r.type === "composite_literal" ? literalType(r) : this.typeTextOf(r))?.replace(/^\*/, "");
+    if (!type) return null;
+    const [qualifier, typeName] = type.includes(".") ? type.split(".", 2) : ["", type];
+    const importPath = qualifier ? this.file.importPath(qualifier) : undefined;
+    const kind = importPath ? TYPED_METHOD_FACTORIES[`${importPath}.${typeName}`]?.[name] : undefined;
+    return kind ? { kind, index: 0, label } : null;
   }
 
   private usesDatabase(): boolean {
@@ -391,7 +407,7 @@ export class GoContext {
         }
       }
     }
-    return undefined;
+    return this.pkg.packageVarTypes.get(id.text) ?? this.file.packageVarTypes.get(id.text);
   }
 
   // ---- what a use does ---------------------------------------------------------
@@ -538,25 +554,6 @@ function mayHoldResource(type: string): boolean {
 
 /** Functions being summarized while their package loads; read by mutually recursive summaries. */
 const pendingDeclarations = new Map<GoPackage, Map<string, { ctx: GoContext; node: Node }>>();
-
-/** `&http.Client{}` → "*http.Client", `http.Client{}` → "http.Client", `new(T)` → "*T". */
-function literalType(expr: Node): string | undefined {
-  let e = unparen(expr);
-  let pointer = "";
-  if (e.type === "unary_expression" && e.child(0)?.type === "&") {
-    pointer = "*";
-    e = unparen(field(e, "operand") ?? e);
-  }
-  if (e.type === "composite_literal") {
-    const t = field(e, "type");
-    return t ? pointer + t.text : undefined;
-  }
-  if (e.type === "call_expression" && field(e, "function")?.text === "new") {
-    const arg = namedChildren(field(e, "arguments"))[0];
-    return arg ? "*" + arg.text : undefined;
-  }
-  return undefined;
-}
 
 function closesDescriptor(fdCall: Node): boolean {
   for (let n = fdCall.parent; n; n = n.parent) {

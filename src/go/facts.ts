@@ -5,7 +5,7 @@
  */
 import type { Node, Tree } from "./parser";
 import { Comment } from "../core/suppression";
-import { field, namedChildren } from "./syntax";
+import { field, literalType, namedChildren } from "./syntax";
 
 export interface GoImport {
   path: string;
@@ -29,6 +29,8 @@ export class GoFile {
   /** `StructName.fieldName` to the field's type node text, e.g. `Store.db` → `*sql.DB`. */
   readonly fieldTypes = new Map<string, string>();
   readonly packageVars = new Set<string>();
+  /** Package variables whose type the declaration states: `var client = &http.Client{}`. */
+  readonly packageVarTypes = new Map<string, string>();
   readonly comments: Comment[] = [];
   readonly generated: boolean;
 
@@ -60,7 +62,15 @@ export class GoFile {
         case "var_declaration":
           firstDeclLine = Math.min(firstDeclLine, decl.startPosition.row);
           for (const spec of decl.descendantsOfType("var_spec")) {
-            for (const n of spec?.childrenForFieldName("name") ?? []) if (n) this.packageVars.add(n.text);
+            if (!spec) continue;
+            const names = spec.childrenForFieldName("name").filter((n): n is Node => !!n);
+            const values = namedChildren(field(spec, "value"));
+            const declared = field(spec, "type")?.text;
+            names.forEach((n, i) => {
+              this.packageVars.add(n.text);
+              const type = declared ?? (values[i] ? literalType(values[i]) : undefined);
+              if (type) this.packageVarTypes.set(n.text, type);
+            });
           }
           break;
         case "const_declaration":

@@ -103,6 +103,16 @@ export const PACKAGE_FACTORIES: Record<string, Record<string, ResourceKind>> = {
     ListenMulticastUDP: "handle",
   },
   "crypto/tls": { Dial: "handle", DialWithDialer: "handle", Listen: "handle" },
+  "golang.org/x/net/context/ctxhttp": { Do: "body", Get: "body", Head: "body", Post: "body", PostForm: "body" },
+};
+
+/** Methods of types the syntax names (`var d net.Dialer`, `(&net.Dialer{}).DialContext`). */
+export const TYPED_METHOD_FACTORIES: Record<string, Record<string, ResourceKind>> = {
+  "net.Dialer": { Dial: "handle", DialContext: "handle" },
+  "net.ListenConfig": { Listen: "handle", ListenPacket: "handle" },
+  "crypto/tls.Dialer": { Dial: "handle", DialContext: "handle" },
+  "net/http.Client": { Do: "body", Get: "body", Head: "body", Post: "body", PostForm: "body" },
+  "net/http.Transport": { RoundTrip: "body" },
 };
 
 /**

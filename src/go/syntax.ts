@@ -120,3 +120,22 @@ export function lineIndent(text: string, offset: number): string {
 export function isIdentifier(node: Node | null, name?: string): boolean {
   return !!node && node.type === "identifier" && (name === undefined || node.text === name);
 }
+
+/** `&http.Client{}` → "*http.Client", `http.Client{}` → "http.Client", `new(T)` → "*T". */
+export function literalType(expr: Node): string | undefined {
+  let e = unparen(expr);
+  let pointer = "";
+  if (e.type === "unary_expression" && e.child(0)?.type === "&") {
+    pointer = "*";
+    e = unparen(field(e, "operand") ?? e);
+  }
+  if (e.type === "composite_literal") {
+    const t = field(e, "type");
+    return t ? pointer + t.text : undefined;
+  }
+  if (e.type === "call_expression" && field(e, "function")?.text === "new") {
+    const arg = namedChildren(field(e, "arguments"))[0];
+    return arg ? "*" + arg.text : undefined;
+  }
+  return undefined;
+}

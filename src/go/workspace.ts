@@ -36,6 +36,7 @@ export class GoPackage {
   readonly imports = new Set<string>();
   readonly fieldTypes = new Map<string, string>();
   readonly packageVars = new Set<string>();
+  readonly packageVarTypes = new Map<string, string>();
   /** "F" for functions, "Recv.M" for methods. */
   readonly functions = new Map<string, FunctionSummary>();
 
@@ -50,6 +51,7 @@ export class GoPackage {
       for (const i of base.imports) this.imports.add(i);
       for (const [k, v] of base.fieldTypes) this.fieldTypes.set(k, v);
       for (const v of base.packageVars) this.packageVars.add(v);
+      for (const [k, v] of base.packageVarTypes) this.packageVarTypes.set(k, v);
     }
   }
 
@@ -124,6 +126,7 @@ export class GoWorkspace {
         for (const i of f.imports) pkg.imports.add(i.path);
         for (const [k, v] of f.fieldTypes) pkg.fieldTypes.set(k, v);
         for (const v of f.packageVars) pkg.packageVars.add(v);
+        for (const [k, v] of f.packageVarTypes) pkg.packageVarTypes.set(k, v);
       }
       const contexts = files.map((f) => new GoContext(f, pkg, this));
       for (const ctx of contexts) ctx.registerFunctions();
