@@ -38,8 +38,8 @@ export function emptyConfig(): LeaklintConfig {
   };
 }
 
-/** Mirrors the Go front end's resource kinds; the core cannot import the front end. */
-export const GO_RESOURCE_KINDS = ["rows", "stmt", "body", "conn", "poolconn", "tx", "handle"];
+/** The kinds of Go resources the must-release rules track; src/go/resources.ts describes each. */
+export const GO_RESOURCE_KINDS = ["rows", "stmt", "body", "conn", "poolconn", "tx", "handle"] as const;
 
 const SEVERITIES = new Set(["off", "error", "warning", "info"]);
 
@@ -88,7 +88,7 @@ export function parseConfig(file: string, text: string): LeaklintConfig {
         if (typeof f !== "object" || f === null || typeof f.function !== "string" || typeof f.kind !== "string") {
           fail(file, `"go.resourceFactories" entries must be { "function": string, "kind": string }`);
         }
-        if (!GO_RESOURCE_KINDS.includes(f.kind)) {
+        if (!(GO_RESOURCE_KINDS as readonly string[]).includes(f.kind)) {
           fail(file, `"go.resourceFactories": unknown kind "${f.kind}" (one of ${GO_RESOURCE_KINDS.join(", ")})`);
         }
         config.go.resourceFactories.push({ function: f.function, kind: f.kind });

@@ -20,7 +20,7 @@ export function applyFixes(text: string, fixes: Fix[]): AppliedFixes {
   let applied = 0;
   let skipped = 0;
   for (const { edits } of ordered) {
-    const overlaps = edits.some((e) => taken.some((t) => e.start < t.end && t.start < e.end || (e.start === t.start && e.end === t.end && e.start === e.end && e.newText === t.newText)));
+    const overlaps = edits.some((e) => taken.some((t) => conflict(e, t)));
     if (overlaps) {
       skipped++;
       continue;
@@ -32,6 +32,11 @@ export function applyFixes(text: string, fixes: Fix[]): AppliedFixes {
   let out = text;
   for (const e of taken) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
   return { text: out, applied, skipped };
+}
+
+/** Overlapping ranges conflict, and so do two insertions at one offset (their order would be arbitrary). */
+function conflict(a: TextEdit, b: TextEdit): boolean {
+  return (a.start < b.end && b.start < a.end) || (a.start === b.start && (a.start === a.end || b.start === b.end));
 }
 
 /** The fixes of the requested kind across findings, one per finding (the first of that kind). */

@@ -4,7 +4,9 @@
  * summaries (a wrapper around `db.Query` produces rows too).
  */
 
-export type ResourceKind = "rows" | "stmt" | "body" | "conn" | "poolconn" | "tx" | "handle";
+import { GO_RESOURCE_KINDS } from "../core/config";
+
+export type ResourceKind = (typeof GO_RESOURCE_KINDS)[number];
 
 export interface KindInfo {
   ruleId: string;
