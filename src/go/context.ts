@@ -108,7 +108,8 @@ export class GoContext {
   private returnedResources(fn: Node): { index: number; kind: ResourceKind }[] {
     const body = field(fn, "body");
     const result = field(fn, "result");
-    if (!body || !result || !RESOURCE_RESULT.test(result.text)) return [];
+    // `func tempFile(t) (*os.File, func())` hands its caller the cleanup along with the file.
+    if (!body || !result || !RESOURCE_RESULT.test(result.text) || /\bfunc\s*\(/.test(result.text)) return [];
     const out = new Map<number, ResourceKind>();
     const named = resultNames(fn);
     const acquiredNames = new Map<string, ResourceKind>();
