@@ -13,9 +13,46 @@ import { parseGo } from "./parser";
 import { GO_RULES } from "./rules";
 import { GoWorkspace } from "./workspace";
 
+/**
+ * Hand-written Go never nests this deep; generated code that does would cost
+ * time quadratic in the depth (tree-sitter finds a node's parent from the root).
+ */
+const MAX_NESTING = 1000;
+
+/** The deepest `{` nesting, skipping strings, runes and comments. */
+export function maxBraceDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") max = Math.max(max, ++depth);
+    else if (c === "}") depth--;
+    else if (c === "/" && text[i + 1] === "/") i = end(text.indexOf("\n", i));
+    else if (c === "/" && text[i + 1] === "*") i = end(text.indexOf("*/", i + 2)) + 1;
+    else if (c === "`") i = end(text.indexOf("`", i + 1));
+    else if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c && text[i] !== "\n"; i++) if (text[i] === "\\") i++;
+    }
+  }
+  return max;
+
+  function end(index: number): number {
+    return index < 0 ? text.length : index;
+  }
+}
+
+/** The error and where it was thrown, on one line. */
+function oneLine(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const frame = e.stack?.split("\n").find((l) => l.trim().startsWith("at "))?.trim();
+  return frame ? `${e.message} (${frame})` : e.message;
+}
+
 /** What Go rules receive: the file, its ownership context, and shared analyses computed on first use. */
 export class GoFacts {
   private mustRelease?: MustReleaseFinding[];
+  /** Problems of shared analyses, reported once per file rather than once per rule. */
+  readonly notices: ToolNotice[] = [];
 
   constructor(
     readonly file: GoFile,
@@ -23,8 +60,19 @@ export class GoFacts {
   ) {}
 
   mustReleaseLeaks(): MustReleaseFinding[] {
-    this.mustRelease ??= findMustReleaseLeaks(this.ctx);
+    this.mustRelease ??= this.guarded(() => findMustReleaseLeaks(this.ctx), []);
     return this.mustRelease;
+  }
+
+  /** Code nested deeper than the JS stack is skipped with a notice, not counted as a crash. */
+  private guarded<T>(analysis: () => T, fallback: T): T {
+    try {
+      return analysis();
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      this.notices.push({ file: this.file.path, kind: "input", message: "skipped: code nested too deeply to analyse" });
+      return fallback;
+    }
   }
 }
 
@@ -38,6 +86,9 @@ export class GoFrontEnd implements FrontEnd {
   }
 
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult {
+    if (maxBraceDepth(text) > MAX_NESTING) {
+      return { findings: [], notices: [{ file, kind: "input", message: `skipped: blocks nested deeper than ${MAX_NESTING} levels` }], comments: [] };
+    }
     const tree = parseGo(text);
     try {
       const goFile = new GoFile(file, text, tree);
@@ -53,10 +104,10 @@ export class GoFrontEnd implements FrontEnd {
           rule.check({ file, text, facts, severity, options, report: (r) => mine.push(toFinding(rule.meta, file, severity, r)) });
           findings.push(...mine);
         } catch (e) {
-          notices.push({ file, kind: "internal", message: `rule ${rule.meta.id} failed: ${(e as Error).stack ?? e}` });
+          notices.push({ file, kind: "internal", message: `rule ${rule.meta.id} failed: ${oneLine(e)}` });
         }
       }
-      return { findings, notices, comments: goFile.comments };
+      return { findings, notices: [...facts.notices, ...notices], comments: goFile.comments };
     } finally {
       tree.delete();
     }

@@ -62,19 +62,27 @@ export function callArguments(call: Node): Node[] {
   return namedChildren(field(call, "arguments"));
 }
 
-/** Every descendant (pre-order) of the given types, not descending into nested function literals unless asked. */
+/**
+ * Every descendant (pre-order) of the given types, not descending into nested
+ * function literals unless asked. Iterative: generated code nests deeper than
+ * the JS stack.
+ */
 export function descendants(node: Node, types: Set<string>, intoFuncLiterals = false): Node[] {
   const out: Node[] = [];
-  const walk = (n: Node) => {
-    for (let i = 0; i < n.namedChildCount; i++) {
+  const stack: Node[] = [];
+  const pushChildren = (n: Node) => {
+    for (let i = n.namedChildCount - 1; i >= 0; i--) {
       const c = n.namedChild(i);
-      if (!c) continue;
-      if (types.has(c.type)) out.push(c);
-      if (c.type === "func_literal" && !intoFuncLiterals) continue;
-      walk(c);
+      if (c) stack.push(c);
     }
   };
-  walk(node);
+  pushChildren(node);
+  while (stack.length > 0) {
+    const c = stack.pop()!;
+    if (types.has(c.type)) out.push(c);
+    if (c.type === "func_literal" && !intoFuncLiterals) continue;
+    pushChildren(c);
+  }
   return out;
 }
 
