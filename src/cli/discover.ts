@@ -72,8 +72,9 @@ export function discoverFiles(paths: string[], filter: FileFilter, cwd = process
         // A symlink is kept when it names a file, or names nothing: then the engine reports
         // the file as unreadable instead of it silently vanishing from the scan.
         if (entry.isSymbolicLink() && isDirectory(full)) continue;
-        if (!filter.handles(full) || ignoredByDefault(full)) continue;
+        if (!filter.handles(full)) continue;
         if (ignoredByGit(gitignores, full, false) || ignoredByConfig(full, false)) continue;
+        if (ignoredByDefault(full)) continue; // last: it reads the file's header
         found.add(full);
       }
     }
