@@ -106,10 +106,10 @@ function printError(message: string): void {
   process.stderr.write(`leaklint: ${message.replace(/\s*\n\s*/g, " ")}\n`);
 }
 
-/** Config errors name the file by absolute path; relative to the working directory reads better. */
+/** Config errors name the file relative to the working directory. */
 function configMessage(error: ConfigError): string {
-  const prefix = process.cwd() + path.sep;
-  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  const file = path.isAbsolute(error.file) ? path.relative(process.cwd(), error.file) || error.file : error.file;
+  return `${file}: ${error.detail}`;
 }
 
 main(process.argv.slice(2)).then(

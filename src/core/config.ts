@@ -28,7 +28,14 @@ export interface LeaklintConfig {
   source?: string;
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+  }
+}
 
 export function emptyConfig(): LeaklintConfig {
   return {
@@ -44,7 +51,7 @@ export const GO_RESOURCE_KINDS = ["rows", "stmt", "body", "conn", "poolconn", "t
 const SEVERITIES = new Set(["off", "error", "warning", "info"]);
 
 function fail(file: string, message: string): never {
-  throw new ConfigError(`${file}: ${message}`);
+  throw new ConfigError(file, message);
 }
 
 function stringList(file: string, where: string, value: unknown): string[] {
@@ -79,6 +86,9 @@ export function parseConfig(file: string, text: string): LeaklintConfig {
   if (obj.go !== undefined) {
     if (typeof obj.go !== "object" || obj.go === null) fail(file, `"go" must be an object`);
     const go = obj.go as Record<string, unknown>;
+    for (const key of Object.keys(go)) {
+      if (!["resourceFactories", "closers", "cacheConstructors", "clientConstructors"].includes(key)) fail(file, `unknown key "go.${key}"`);
+    }
     config.go.closers = stringList(file, "go.closers", go.closers);
     config.go.cacheConstructors = stringList(file, "go.cacheConstructors", go.cacheConstructors);
     config.go.clientConstructors = stringList(file, "go.clientConstructors", go.clientConstructors);
