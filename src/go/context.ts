@@ -71,13 +71,12 @@ export class GoContext {
     for (const fn of this.file.functions) {
       const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
       this.declarations.set(key, fn.node);
-      pendingDeclarations.set(this.pkg, (pendingDeclarations.get(this.pkg) ?? new Map()).set(key, { ctx: this, node: fn.node }));
+      this.pkg.pending.set(key, () => this.summarize(key, fn.node));
     }
   }
 
   summarizeFunctions(): void {
     for (const [key, node] of this.declarations) this.summarize(key, node);
-    pendingDeclarations.delete(this.pkg);
   }
 
   private summarize(key: string, node: Node): FunctionSummary {
@@ -166,16 +165,14 @@ export class GoContext {
   }
 
   private localSummary(key: string): FunctionSummary | undefined {
-    const pending = pendingDeclarations.get(this.pkg)?.get(key);
-    if (pending && !this.pkg.functions.has(key)) return pending.ctx.summarize(key, pending.node);
-    return this.pkg.summary(key);
+    const pending = this.pkg.functions.has(key) ? undefined : this.pkg.pending.get(key);
+    return pending ? pending() : this.pkg.summary(key);
   }
 
   /** Only methods this package declares can have summaries; skip the type lookup for the rest. */
   private packageDeclaresMethod(name: string): boolean {
     if (this.pkg.hasMethod(name)) return true;
-    const pending = pendingDeclarations.get(this.pkg);
-    if (pending) for (const key of pending.keys()) if (key.endsWith(`.${name}`)) return true;
+    for (const key of this.pkg.pending.keys()) if (key.endsWith(`.${name}`)) return true;
     return false;
   }
 
@@ -553,8 +550,6 @@ function mayHoldResource(type: string): boolean {
   return !PLAIN_TYPE.test(type.replace(/\s+/g, " "));
 }
 
-/** Functions being summarized while their package loads; read by mutually recursive summaries. */
-const pendingDeclarations = new Map<GoPackage, Map<string, { ctx: GoContext; node: Node }>>();
 
 function closesDescriptor(fdCall: Node): boolean {
   for (let n = fdCall.parent; n; n = n.parent) {

@@ -37,6 +37,11 @@ export class GoPackage {
   readonly fieldTypes = new Map<string, string>();
   readonly packageVars = new Set<string>();
   readonly packageVarTypes = new Map<string, string>();
+  /**
+   * While the package loads: the functions not summarized yet, so that functions
+   * calling each other across files get each other's summaries whatever the order.
+   */
+  readonly pending = new Map<string, () => FunctionSummary>();
   /** "F" for functions, "Recv.M" for methods. */
   readonly functions = new Map<string, FunctionSummary>();
 
@@ -133,6 +138,7 @@ export class GoWorkspace {
       for (const ctx of contexts) ctx.summarizeFunctions();
     } finally {
       for (const f of files) if (f !== given) f.tree.delete();
+      pkg.pending.clear();
       this.loading.delete(key);
     }
     this.packages.set(key, pkg);
