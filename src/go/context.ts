@@ -21,6 +21,7 @@ import {
   isPgxPoolImport,
 } from "./resources";
 import { FunctionSummary, GoPackage, GoWorkspace, IN_PROGRESS, ParamEffect } from "./workspace";
+import { CONSTRUCTION_DETECTORS, CONSTRUCTION_NODE_TYPES, Construction } from "./constructions";
 import {
   FUNCTION_TYPES,
   callArguments,
@@ -57,8 +58,6 @@ type Target =
 const IDENT = new Set(["identifier"]);
 
 export class GoContext {
-  private readonly declarations = new Map<string, Node>();
-
   constructor(
     readonly file: GoFile,
     readonly pkg: GoPackage,
@@ -67,29 +66,45 @@ export class GoContext {
 
   // ---- summaries -------------------------------------------------------------
 
+  /** Makes this file's functions known to its loading package; `summarizePending` computes them. */
   registerFunctions(): void {
     for (const fn of this.file.functions) {
       const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
-      this.declarations.set(key, fn.node);
-      this.pkg.pending.set(key, () => this.summarize(key, fn.node));
+      this.pkg.pending.set(key, [...(this.pkg.pending.get(key) ?? []), { ctx: this, node: fn.node }]);
     }
   }
 
-  summarizeFunctions(): void {
-    for (const [key, node] of this.declarations) this.summarize(key, node);
-  }
-
-  private summarize(key: string, node: Node): FunctionSummary {
-    const existing = this.pkg.functions.get(key);
-    if (existing) return existing;
-    this.pkg.functions.set(key, IN_PROGRESS);
-    const summary: FunctionSummary = { returns: this.returnedResources(node), params: [] };
+  summarizeNode(node: Node): FunctionSummary {
+    const summary: FunctionSummary = { returns: this.returnedResources(node), params: [], constructs: [] };
     const body = field(node, "body");
     for (const p of parameters(node)) {
       summary.params.push(p.name && body && mayHoldResource(p.type) ? this.effectOnName(body, p.name) : "none");
     }
-    this.pkg.functions.set(key, summary);
+    const name = field(node, "name")?.text ?? "";
+    if (body) summary.constructs = this.constructionsIn(body, `${this.file.packageName}.${name}`);
     return summary;
+  }
+
+  /** What a call or composite literal builds: directly, or through a module function that does. */
+  constructionsAt(node: Node): Construction[] {
+    for (const detect of CONSTRUCTION_DETECTORS) {
+      const found = detect(node, this);
+      if (found) return [{ ...found, via: [] }];
+    }
+    if (node.type !== "call_expression") return [];
+    const target = this.targetOf(node);
+    if (target.type !== "local" && target.type !== "package" && target.type !== "method") return [];
+    const summary = this.summaryOf(target);
+    return summary && summary !== IN_PROGRESS ? summary.constructs : [];
+  }
+
+  /** Every construction in a body, including function literals run there, labelled with the function's name. */
+  private constructionsIn(body: Node, label: string): Construction[] {
+    const out: Construction[] = [];
+    for (const node of descendants(body, CONSTRUCTION_NODE_TYPES, true)) {
+      for (const c of this.constructionsAt(node)) out.push({ ...c, via: [label, ...c.via] });
+    }
+    return out;
   }
 
   /** The strongest thing the body does with a name: releasing beats handing off beats nothing. */
@@ -165,8 +180,7 @@ export class GoContext {
   }
 
   private localSummary(key: string): FunctionSummary | undefined {
-    const pending = this.pkg.functions.has(key) ? undefined : this.pkg.pending.get(key);
-    return pending ? pending() : this.pkg.summary(key);
+    return this.pkg.functions.has(key) ? this.pkg.summary(key) : (summarizePending(this.pkg, key) ?? this.pkg.summary(key));
   }
 
   /** Only methods this package declares can have summaries; skip the type lookup for the rest. */
@@ -538,6 +552,32 @@ export class GoContext {
   functionNodes(): Node[] {
     return descendants(this.file.tree.rootNode, FUNCTION_TYPES, true);
   }
+}
+
+/**
+ * The summary of a function of a loading package. Files for different platforms
+ * may each declare it (build tags); their summaries merge, each effect taking the
+ * strongest variant, so no platform's hand-off is lost.
+ */
+export function summarizePending(pkg: GoPackage, key: string): FunctionSummary | undefined {
+  const existing = pkg.functions.get(key);
+  if (existing) return existing;
+  const variants = pkg.pending.get(key);
+  if (!variants) return undefined;
+  pkg.functions.set(key, IN_PROGRESS);
+  const summaries = variants.map((v) => v.ctx.summarizeNode(v.node));
+  const rank: Record<ParamEffect, number> = { none: 0, handoff: 1, release: 2 };
+  const merged: FunctionSummary = {
+    returns: summaries.flatMap((s) => s.returns),
+    params: [],
+    constructs: summaries.flatMap((s) => s.constructs),
+  };
+  const arity = Math.max(...summaries.map((s) => s.params.length));
+  for (let i = 0; i < arity; i++) {
+    merged.params.push(summaries.map((s) => s.params[i] ?? "none").reduce((a, b) => (rank[b] > rank[a] ? b : a), "none" as ParamEffect));
+  }
+  pkg.functions.set(key, merged);
+  return merged;
 }
 
 /** Result types a function must declare to hand its caller a resource. */

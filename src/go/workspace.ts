@@ -14,7 +14,9 @@ import { GoKnowledge } from "../core/config";
 import { GoFile } from "./facts";
 import { parseGo } from "./parser";
 import { ResourceKind } from "./resources";
-import { GoContext } from "./context";
+import { GoContext, summarizePending } from "./context";
+import type { Node } from "./parser";
+import type { Construction } from "./constructions";
 
 export type ParamEffect = "release" | "handoff" | "none";
 
@@ -23,6 +25,8 @@ export interface FunctionSummary {
   returns: { index: number; kind: ResourceKind }[];
   /** What the function does with each parameter (receiver excluded). */
   params: ParamEffect[];
+  /** Caches and clients the function builds, itself or through module functions it calls. */
+  constructs: Construction[];
 }
 
 export interface GoModule {
@@ -41,7 +45,7 @@ export class GoPackage {
    * While the package loads: the functions not summarized yet, so that functions
    * calling each other across files get each other's summaries whatever the order.
    */
-  readonly pending = new Map<string, () => FunctionSummary>();
+  readonly pending = new Map<string, { ctx: GoContext; node: Node }[]>();
   /** "F" for functions, "Recv.M" for methods. */
   readonly functions = new Map<string, FunctionSummary>();
 
@@ -71,7 +75,7 @@ export class GoPackage {
 }
 
 /** Functions whose summary is being computed, so recursion (direct or mutual) terminates. */
-export const IN_PROGRESS: FunctionSummary = { returns: [], params: [] };
+export const IN_PROGRESS: FunctionSummary = { returns: [], params: [], constructs: [] };
 
 export class GoWorkspace {
   private readonly modules = new Map<string, GoModule | null>();
@@ -135,7 +139,7 @@ export class GoWorkspace {
       }
       const contexts = files.map((f) => new GoContext(f, pkg, this));
       for (const ctx of contexts) ctx.registerFunctions();
-      for (const ctx of contexts) ctx.summarizeFunctions();
+      for (const key of [...pkg.pending.keys()]) summarizePending(pkg, key);
     } finally {
       for (const f of files) if (f !== given) f.tree.delete();
       pkg.pending.clear();

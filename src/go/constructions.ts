@@ -1,0 +1,27 @@
+/**
+ * Expensive things a call builds (a cache that preallocates memory, a client
+ * with its own connection pool), found directly or through functions of the
+ * module that build them, so a rule can report `room.Init()` calling
+ * `go2cache.NewServer()` calling a helper calling `bigcache.New`.
+ */
+import type { Node } from "./parser";
+import type { GoContext } from "./context";
+import { detectCacheConstruction } from "./cache-constructors";
+import { detectClientConstruction } from "./client-constructors";
+
+export interface Construction {
+  family: "cache" | "client";
+  /** What is built, as the code says it: "bigcache.New", "&http.Transport{}". */
+  what: string;
+  /** More for the message, e.g. the memory a literal config preallocates. */
+  detail?: string;
+  /** The module functions the construction was reached through, outermost first. */
+  via: string[];
+}
+
+/** A detector looks at one call or composite literal and says what it builds, if anything. */
+export type ConstructionDetector = (node: Node, ctx: GoContext) => Omit<Construction, "via"> | undefined;
+
+export const CONSTRUCTION_DETECTORS: ConstructionDetector[] = [detectCacheConstruction, detectClientConstruction];
+
+export const CONSTRUCTION_NODE_TYPES = new Set(["call_expression", "composite_literal"]);
