@@ -13,6 +13,8 @@ const { GoFile } = require("../dist/go/facts");
 
 const ROOT = path.join(__dirname, "fixtures");
 const UPDATE = process.env.LEAKLINT_UPDATE_GOLDENS === "1";
+/** LEAKLINT_FIXTURES=<substring> runs (and updates) only the fixtures whose path contains it. */
+const ONLY = process.env.LEAKLINT_FIXTURES;
 
 function walk(dir, out = []) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -58,6 +60,7 @@ describe("fixtures", function () {
   const files = fs.existsSync(goRoot) ? walk(goRoot) : [];
   for (const file of files) {
     const rel = path.relative(ROOT, file);
+    if (ONLY && !rel.includes(ONLY)) continue;
     it(rel, function () {
       const text = fs.readFileSync(file, "utf8");
       const want = expectations(file, text);
