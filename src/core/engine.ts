@@ -51,8 +51,17 @@ export class Engine {
     this.configs = new ConfigResolver(options.configFile);
   }
 
+  /**
+   * One entry per rule id: a rule that exists for several languages (one
+   * implementation per front end) is listed once, with the languages merged.
+   */
   get rules(): RuleMeta[] {
-    return this.frontEnds.flatMap((f) => f.rules.map((r) => r.meta));
+    const byId = new Map<string, RuleMeta>();
+    for (const meta of this.frontEnds.flatMap((f) => f.rules.map((r) => r.meta))) {
+      const seen = byId.get(meta.id);
+      byId.set(meta.id, seen ? { ...seen, languages: [...new Set([...seen.languages, ...meta.languages])] } : meta);
+    }
+    return [...byId.values()];
   }
 
   /** Throws ConfigError when the config that applies to `file` is broken. */
