@@ -38,11 +38,17 @@ export type WorkReply = { kind: "result"; index: number; result: AnalyzedFile } 
 
 export async function analyzeAll(engine: Engine, files: string[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
   if (options.jobs <= 1 || files.length <= PARALLEL_MIN_FILES) {
-    return files.map((file, i) => {
-      const result = analyzeOne(engine, file, options.fix);
-      options.onProgress?.(i + 1);
-      return result;
-    });
+    // A directory's files one after the other: the Go front end parses a package
+    // once for its summaries and reuses those trees for the files' own analysis.
+    const results: AnalyzedFile[] = new Array(files.length);
+    let count = 0;
+    for (const group of groupByDirectory(files)) {
+      for (const i of group) {
+        results[i] = analyzeOne(engine, files[i], options.fix);
+        options.onProgress?.(++count);
+      }
+    }
+    return results;
   }
   return analyzeInWorkers(files, options);
 }

@@ -21,7 +21,7 @@ import {
   isPgxPoolImport,
 } from "./resources";
 import { FunctionSummary, GoPackage, GoWorkspace, IN_PROGRESS, ParamEffect } from "./workspace";
-import { CONSTRUCTION_DETECTORS, CONSTRUCTION_NODE_TYPES, Construction } from "./constructions";
+import { CONSTRUCTION_DETECTORS, CONSTRUCTION_NODE_TYPES, Construction, REACHES_CALLER } from "./constructions";
 import {
   FUNCTION_TYPES,
   callArguments,
@@ -56,6 +56,14 @@ type Target =
   | { type: "other" };
 
 const IDENT = new Set(["identifier"]);
+const TYPED_METHOD_NAMES = new Set(Object.values(TYPED_METHOD_FACTORIES).flatMap((methods) => Object.keys(methods)));
+
+/**
+ * Per-function facts a rule needs across files and packages, computed while the
+ * package's trees are loaded (shared-read-buffer: results that alias a reused
+ * buffer). Each must be cheap for functions it has nothing to say about.
+ */
+export const SUMMARY_EXTENSIONS: { key: string; summarize(ctx: GoContext, fn: Node): unknown }[] = [];
 
 export class GoContext {
   constructor(
@@ -70,6 +78,7 @@ export class GoContext {
   registerFunctions(): void {
     for (const fn of this.file.functions) {
       const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
+      if (fn.receiver) this.pkg.methodNames.add(fn.name);
       this.pkg.pending.set(key, [...(this.pkg.pending.get(key) ?? []), { ctx: this, node: fn.node }]);
     }
   }
@@ -82,6 +91,10 @@ export class GoContext {
     }
     const name = field(node, "name")?.text ?? "";
     if (body) summary.constructs = this.constructionsIn(body, `${this.file.packageName}.${name}`);
+    for (const ext of SUMMARY_EXTENSIONS) {
+      const fact = ext.summarize(this, node);
+      if (fact !== undefined) (summary.extra ??= {})[ext.key] = fact;
+    }
     return summary;
   }
 
@@ -100,11 +113,52 @@ export class GoContext {
 
   /** Every construction in a body, including function literals run there, labelled with the function's name. */
   private constructionsIn(body: Node, label: string): Construction[] {
+    if (!this.mayConstruct(body)) return [];
     const out: Construction[] = [];
     for (const node of descendants(body, CONSTRUCTION_NODE_TYPES, true)) {
-      for (const c of this.constructionsAt(node)) out.push({ ...c, via: [label, ...c.via] });
+      for (const c of this.constructionsAt(node)) {
+        if (REACHES_CALLER[c.family]?.(node, this) === false) continue;
+        out.push({ ...c, via: [label, ...c.via] });
+      }
     }
     return out;
+  }
+
+  /**
+   * A cheap, conservative test before walking a body for constructions: it names
+   * a constructor package's import, calls a function of this package that
+   * constructs, or calls into a module package whose sources could. Walking
+   * every call of every function costs more than parsing it.
+   */
+  private mayConstruct(body: Node): boolean {
+    const text = body.text;
+    if (this.constructorAliases().some((alias) => text.includes(`${alias}.`))) return true;
+    for (const m of text.matchAll(/\b([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?\s*[([{]/g)) {
+      const [, first, second] = m;
+      if (!second) {
+        if (this.localSummary(first)?.constructs.length) return true;
+        continue;
+      }
+      const importPath = this.file.importPath(first);
+      if (importPath) {
+        if (this.workspace.packageMayConstruct(importPath, this.pkg.dir)) return true;
+      } else if (this.pkg.hasMethod(second) && this.methodsConstruct(second)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private aliases?: string[];
+
+  private constructorAliases(): string[] {
+    this.aliases ??= this.file.imports.filter((i) => this.workspace.isConstructorImport(i.path)).map((i) => i.name);
+    return this.aliases;
+  }
+
+  private methodsConstruct(name: string): boolean {
+    const keys = [...this.pkg.pending.keys(), ...this.pkg.functions.keys()].filter((k) => k.endsWith(`.${name}`));
+    return keys.some((k) => this.localSummary(k)?.constructs.length);
   }
 
   /** The strongest thing the body does with a name: releasing beats handing off beats nothing. */
@@ -185,9 +239,7 @@ export class GoContext {
 
   /** Only methods this package declares can have summaries; skip the type lookup for the rest. */
   private packageDeclaresMethod(name: string): boolean {
-    if (this.pkg.hasMethod(name)) return true;
-    for (const key of this.pkg.pending.keys()) if (key.endsWith(`.${name}`)) return true;
-    return false;
+    return this.pkg.hasMethod(name);
   }
 
   // ---- calls -----------------------------------------------------------------
@@ -300,7 +352,7 @@ export class GoContext {
     if (POOL_METHODS[name] && args.length === 1 && twoResults && [...this.pkg.imports, ...this.file.imports.map((i) => i.path)].some(isPgxPoolImport)) {
       return { kind: POOL_METHODS[name], index: 0, label };
     }
-    const typed = this.typedMethodAcquisition(receiver, name, twoResults, label);
+    const typed = TYPED_METHOD_NAMES.has(name) ? this.typedMethodAcquisition(receiver, name, twoResults, label) : null;
     if (typed) return typed;
     const http = HTTP_CLIENT_METHODS[name];
     if (http && twoResults && args.length >= http.minArgs && args.length <= http.maxArgs && this.usesNetHttp()) {
@@ -394,32 +446,44 @@ export class GoContext {
 
   private identifierType(id: Node): string | undefined {
     for (let fn = enclosingFunction(id); fn; fn = enclosingFunction(fn)) {
-      for (const list of [field(fn, "receiver"), field(fn, "parameters")]) {
-        for (const decl of namedChildren(list)) {
-          if (decl.childrenForFieldName("name").some((n) => n?.text === id.text)) return field(decl, "type")?.text;
-        }
-      }
-      const body = field(fn, "body");
-      if (!body) continue;
-      for (const spec of descendants(body, new Set(["var_spec", "short_var_declaration"]))) {
-        if (spec.startIndex > id.startIndex) break;
-        if (spec.type === "var_spec") {
-          if (spec.childrenForFieldName("name").some((n) => n?.text === id.text)) {
-            const t = field(spec, "type");
-            if (t) return t.text;
-          }
-          continue;
-        }
-        const left = namedChildren(field(spec, "left"));
-        const right = namedChildren(field(spec, "right"));
-        const i = left.findIndex((n) => n.text === id.text);
-        if (i >= 0 && right.length === left.length) {
-          const t = literalType(right[i]);
-          if (t) return t;
-        }
-      }
+      const declared = this.declaredTypes(fn).get(id.text);
+      // The latest declaration before the use wins; parameters sit at offset -1.
+      const hit = declared?.filter((d) => d.offset < id.startIndex).at(-1);
+      if (hit) return hit.type;
     }
     return this.pkg.packageVarTypes.get(id.text) ?? this.file.packageVarTypes.get(id.text);
+  }
+
+  private readonly typesByFunction = new Map<number, Map<string, { offset: number; type: string }[]>>();
+
+  /** The types a function's syntax states for its names: receiver, parameters, `var x T`, `x := &T{}`. Built once per function. */
+  private declaredTypes(fn: Node): Map<string, { offset: number; type: string }[]> {
+    let table = this.typesByFunction.get(fn.id);
+    if (table) return table;
+    table = new Map();
+    const add = (name: string, offset: number, type: string | undefined) => {
+      if (type) table!.set(name, [...(table!.get(name) ?? []), { offset, type }]);
+    };
+    for (const list of [field(fn, "receiver"), field(fn, "parameters")]) {
+      for (const decl of namedChildren(list)) {
+        const type = field(decl, "type")?.text;
+        for (const n of decl.childrenForFieldName("name")) if (n) add(n.text, -1, type);
+      }
+    }
+    const body = field(fn, "body");
+    for (const spec of body ? descendants(body, new Set(["var_spec", "short_var_declaration"])) : []) {
+      if (spec.type === "var_spec") {
+        const type = field(spec, "type")?.text;
+        for (const n of spec.childrenForFieldName("name")) if (n) add(n.text, spec.startIndex, type);
+        continue;
+      }
+      const left = namedChildren(field(spec, "left"));
+      const right = namedChildren(field(spec, "right"));
+      if (right.length !== left.length) continue;
+      left.forEach((n, i) => add(n.text, spec.startIndex, literalType(right[i])));
+    }
+    this.typesByFunction.set(fn.id, table);
+    return table;
   }
 
   // ---- what a use does ---------------------------------------------------------
@@ -572,6 +636,8 @@ export function summarizePending(pkg: GoPackage, key: string): FunctionSummary |
     params: [],
     constructs: summaries.flatMap((s) => s.constructs),
   };
+  const extras = summaries.flatMap((s) => (s.extra ? [s.extra] : []));
+  if (extras.length > 0) merged.extra = Object.assign({}, ...extras);
   const arity = Math.max(...summaries.map((s) => s.params.length));
   for (let i = 0; i < arity; i++) {
     merged.params.push(summaries.map((s) => s.params[i] ?? "none").reduce((a, b) => (rank[b] > rank[a] ? b : a), "none" as ParamEffect));

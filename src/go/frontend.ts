@@ -89,11 +89,11 @@ export class GoFrontEnd implements FrontEnd {
     if (maxBraceDepth(text) > MAX_NESTING) {
       return { findings: [], notices: [{ file, kind: "input", message: `skipped: blocks nested deeper than ${MAX_NESTING} levels` }], comments: [] };
     }
-    const tree = parseGo(text);
+    const workspace = this.workspaceFor(config);
+    const goFile = workspace.takeParsed(file, text) ?? new GoFile(file, text, parseGo(text));
+    const tree = goFile.tree;
     try {
-      const goFile = new GoFile(file, text, tree);
       if (goFile.generated) return { findings: [], notices: [], comments: goFile.comments };
-      const workspace = this.workspaceFor(config);
       const pkg = workspace.packageOf(goFile);
       const facts = new GoFacts(goFile, new GoContext(goFile, pkg, workspace));
       const findings: Finding[] = [];

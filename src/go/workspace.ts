@@ -17,6 +17,7 @@ import { ResourceKind } from "./resources";
 import { GoContext, summarizePending } from "./context";
 import type { Node } from "./parser";
 import type { Construction } from "./constructions";
+import { ConfiguredUse, configuredUses } from "./configured";
 
 export type ParamEffect = "release" | "handoff" | "none";
 
@@ -27,6 +28,8 @@ export interface FunctionSummary {
   params: ParamEffect[];
   /** Caches and clients the function builds, itself or through module functions it calls. */
   constructs: Construction[];
+  /** Facts rules add through `SUMMARY_EXTENSIONS` (context.ts), keyed by rule id. */
+  extra?: Record<string, unknown>;
 }
 
 export interface GoModule {
@@ -41,6 +44,8 @@ export class GoPackage {
   readonly fieldTypes = new Map<string, string>();
   readonly packageVars = new Set<string>();
   readonly packageVarTypes = new Map<string, string>();
+  /** Pool lifetimes and server timeouts set anywhere in the package (see configured.ts). */
+  readonly configured: ConfiguredUse[] = [];
   /**
    * While the package loads: the functions not summarized yet, so that functions
    * calling each other across files get each other's summaries whatever the order.
@@ -61,6 +66,7 @@ export class GoPackage {
       for (const [k, v] of base.fieldTypes) this.fieldTypes.set(k, v);
       for (const v of base.packageVars) this.packageVars.add(v);
       for (const [k, v] of base.packageVarTypes) this.packageVarTypes.set(k, v);
+      this.configured.push(...base.configured);
     }
   }
 
@@ -68,9 +74,11 @@ export class GoPackage {
     return this.functions.get(name) ?? this.base?.summary(name);
   }
 
+  /** Method names declared in the package (and its base), filled as functions register. */
+  readonly methodNames = new Set<string>();
+
   hasMethod(name: string): boolean {
-    for (const key of this.functions.keys()) if (key.endsWith(`.${name}`)) return true;
-    return this.base?.hasMethod(name) ?? false;
+    return this.methodNames.has(name) || (this.base?.hasMethod(name) ?? false);
   }
 }
 
@@ -108,9 +116,74 @@ export class GoWorkspace {
    */
   packageOf(file: GoFile): GoPackage {
     const dir = path.dirname(path.resolve(file.path));
-    if (!isTestFile(file.path)) return this.load(dir, file.packageName, "library", undefined, file);
-    const base = file.packageName.endsWith("_test") ? undefined : this.load(dir, file.packageName, "library");
-    return this.load(dir, file.packageName, "tests", base, file);
+    if (this.parkedDir !== dir) this.dropParked();
+    this.parkedDir = dir;
+    if (!isTestFile(file.path)) return this.load(dir, file.packageName, "library", undefined, file, true);
+    const base = file.packageName.endsWith("_test") ? undefined : this.load(dir, file.packageName, "library", undefined, undefined, true);
+    return this.load(dir, file.packageName, "tests", base, file, true);
+  }
+
+  /**
+   * Files of the analysed file's package, parsed to summarize the package, wait
+   * here for their own analysis instead of being parsed a second time. A scan
+   * walks a directory's files together, so only one directory's trees wait.
+   */
+  private readonly parked = new Map<string, GoFile>();
+  private parkedDir?: string;
+
+  /** The parked parse of `file` when its text is still `text`; the caller owns (and deletes) its tree. */
+  takeParsed(file: string, text: string): GoFile | undefined {
+    const key = path.resolve(file);
+    const parsed = this.parked.get(key);
+    if (!parsed) return undefined;
+    this.parked.delete(key);
+    if (parsed.text === text) return parsed;
+    parsed.tree.delete();
+    return undefined;
+  }
+
+  private dropParked(): void {
+    for (const f of this.parked.values()) f.tree.delete();
+    this.parked.clear();
+  }
+
+  private readonly mayConstruct = new Map<string, boolean>();
+
+  /** Packages whose functions can build a cache or a client directly (their detectors look for them). */
+  isConstructorImport(importPath: string): boolean {
+    return (
+      CONSTRUCTOR_IMPORT.test(importPath) ||
+      [...this.knowledge.cacheConstructors, ...this.knowledge.clientConstructors].some((q) => q.slice(0, q.lastIndexOf(".")) === importPath)
+    );
+  }
+
+  /**
+   * Whether a module package could build a cache or client, judged from its
+   * sources' imports without parsing them: it imports a constructor package, or
+   * a module package that could. Packages outside the module never do (their
+   * constructors are the detectors' business).
+   */
+  packageMayConstruct(importPath: string, fromDir: string): boolean {
+    const dir = this.dirOf(importPath, fromDir);
+    if (!dir) return false;
+    const cached = this.mayConstruct.get(dir);
+    if (cached !== undefined) return cached;
+    this.mayConstruct.set(dir, false);
+    let result = false;
+    for (const imported of importsOfDir(dir)) {
+      if (this.isConstructorImport(imported) || this.packageMayConstruct(imported, dir)) {
+        result = true;
+        break;
+      }
+    }
+    this.mayConstruct.set(dir, result);
+    return result;
+  }
+
+  private dirOf(importPath: string, fromDir: string): string | undefined {
+    const mod = this.moduleFor(fromDir);
+    if (!mod || (importPath !== mod.path && !importPath.startsWith(mod.path + "/"))) return undefined;
+    return path.join(mod.dir, importPath.slice(mod.path.length));
   }
 
   /** A package of the file's module by import path, or undefined when it is outside the module. */
@@ -122,11 +195,11 @@ export class GoWorkspace {
     return this.load(dir, undefined, "library");
   }
 
-  private load(dir: string, packageName: string | undefined, variant: "library" | "tests", base?: GoPackage, given?: GoFile): GoPackage {
+  private load(dir: string, packageName: string | undefined, variant: "library" | "tests", base?: GoPackage, given?: GoFile, park = false): GoPackage {
     const key = `${dir}\0${packageName ?? ""}\0${variant}`;
     const cached = this.packages.get(key);
     if (cached) return cached;
-    const files = this.parsePackageFiles(dir, packageName, variant, given);
+    const files = this.parsePackageFiles(dir, packageName, variant, given, park);
     const pkg = new GoPackage(dir, packageName ?? files[0]?.packageName ?? "", this.moduleFor(dir), base);
     if (this.loading.has(key)) return pkg;
     this.loading.add(key);
@@ -136,12 +209,18 @@ export class GoWorkspace {
         for (const [k, v] of f.fieldTypes) pkg.fieldTypes.set(k, v);
         for (const v of f.packageVars) pkg.packageVars.add(v);
         for (const [k, v] of f.packageVarTypes) pkg.packageVarTypes.set(k, v);
+        pkg.configured.push(...configuredUses(f));
       }
       const contexts = files.map((f) => new GoContext(f, pkg, this));
       for (const ctx of contexts) ctx.registerFunctions();
       for (const key of [...pkg.pending.keys()]) summarizePending(pkg, key);
     } finally {
-      for (const f of files) if (f !== given) f.tree.delete();
+      for (const f of files) {
+        const key = path.resolve(f.path);
+        if (f === given || this.parked.get(key) === f) continue;
+        if (park) this.parked.set(key, f);
+        else f.tree.delete();
+      }
       pkg.pending.clear();
       this.loading.delete(key);
     }
@@ -149,7 +228,7 @@ export class GoWorkspace {
     return pkg;
   }
 
-  private parsePackageFiles(dir: string, packageName: string | undefined, variant: "library" | "tests", given?: GoFile): GoFile[] {
+  private parsePackageFiles(dir: string, packageName: string | undefined, variant: "library" | "tests", given?: GoFile, park = false): GoFile[] {
     let entries: string[];
     try {
       entries = fs.readdirSync(dir).filter((n) => n.endsWith(".go") && n.endsWith("_test.go") === (variant === "tests"));
@@ -163,19 +242,46 @@ export class GoWorkspace {
         out.push(given);
         continue;
       }
-      const text = safeRead(file);
-      if (text === undefined || text.length > 2_000_000) continue;
-      const goFile = new GoFile(file, text, parseGo(text));
+      let goFile = this.parked.get(file);
+      if (!goFile) {
+        const text = safeRead(file);
+        if (text === undefined || text.length > 2_000_000) continue;
+        goFile = new GoFile(file, text, parseGo(text));
+      }
       const matches = packageName === undefined ? !goFile.packageName.endsWith("_test") : goFile.packageName === packageName;
       if (matches) {
         out.push(goFile);
         packageName ??= goFile.packageName;
-      } else {
-        goFile.tree.delete();
+      } else if (this.parked.get(file) !== goFile) {
+        // Another package in the same directory (`x_test`, a `//go:build ignore` main): its turn comes.
+        if (park) this.parked.set(file, goFile);
+        else goFile.tree.delete();
       }
     }
     return out;
   }
+}
+
+const CONSTRUCTOR_IMPORT =
+  /^(net\/http|database\/sql|google\.golang\.org\/grpc|github\.com\/(allegro\/bigcache|coocood\/freecache|dgraph-io\/ristretto|patrickmn\/go-cache|hashicorp\/golang-lru|jellydator\/ttlcache|VictoriaMetrics\/fastcache|redis\/go-redis|go-redis\/redis|jmoiron\/sqlx)|gopkg\.in\/redis)/;
+
+/** Import paths of a directory's non-test Go files, read with a regex: no parse. */
+function importsOfDir(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith(".go") && !n.endsWith("_test.go"));
+  } catch {
+    return [];
+  }
+  const out = new Set<string>();
+  for (const name of names) {
+    const text = safeRead(path.join(dir, name)) ?? "";
+    for (const block of text.matchAll(/^import\s*\(([\s\S]*?)^\)|^import\s+(?:[\w.]+\s+)?"([^"]+)"/gm)) {
+      if (block[2]) out.add(block[2]);
+      for (const m of (block[1] ?? "").matchAll(/"([^"]+)"/g)) out.add(m[1]);
+    }
+  }
+  return [...out];
 }
 
 function isTestFile(file: string): boolean {
