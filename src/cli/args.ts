@@ -26,6 +26,7 @@ export interface ScanOptions {
 export type Command =
   | { name: "scan"; options: ScanOptions }
   | { name: "rules" }
+  | { name: "lsp" }
   | { name: "help" }
   | { name: "version" };
 
@@ -54,6 +55,7 @@ export function parseCommandLine(argv: string[]): Command {
   if (first === undefined) throw new UsageError("missing command (try 'leaklint --help')");
   if (first === "help") return { name: "help" };
   if (first === "scan") return parseScan(rest);
+  if (first === "lsp") return parseLsp(rest);
   if (first === "rules") {
     const { values } = parse(rest, { help: GLOBAL_OPTIONS.help }, false);
     return values.help ? { name: "help" } : { name: "rules" };
@@ -63,6 +65,14 @@ export function parseCommandLine(argv: string[]): Command {
     return values.version && !values.help ? { name: "version" } : { name: "help" };
   }
   throw new UsageError(`unknown command '${first}' (try 'leaklint --help')`);
+}
+
+/** `lsp --stdio` is what editors run; the server also understands vscode-languageserver's other transports. */
+function parseLsp(args: string[]): Command {
+  const { values } = parse(args, { stdio: { type: "boolean" }, "node-ipc": { type: "boolean" }, socket: { type: "string" }, help: GLOBAL_OPTIONS.help }, false);
+  if (values.help) return { name: "help" };
+  if (!values.stdio && !values["node-ipc"] && values.socket === undefined) throw new UsageError("'leaklint lsp' needs a transport: --stdio");
+  return { name: "lsp" };
 }
 
 function parseScan(args: string[]): Command {
@@ -145,6 +155,7 @@ export const HELP = `leaklint: find resource leaks in Go source
 Usage:
   leaklint scan [paths...]   analyse files and directories (default ".")
   leaklint rules             list the rules: id, languages, default severity, fixable
+  leaklint lsp --stdio       run the language server (for editors)
   leaklint --version         print the version
   leaklint --help            print this help
 

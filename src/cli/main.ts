@@ -35,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "scan":
       return scan(command.options);
+    case "lsp":
+      // Loaded only here so scans do not pay for it; runs until the client sends `exit`.
+      (require("../server/index") as typeof import("../server/index")).startServer();
+      return 0;
   }
 }
 
