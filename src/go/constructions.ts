@@ -24,4 +24,5 @@ export type ConstructionDetector = (node: Node, ctx: GoContext) => Omit<Construc
 
 export const CONSTRUCTION_DETECTORS: ConstructionDetector[] = [detectCacheConstruction, detectClientConstruction];
 
-export const CONSTRUCTION_NODE_TYPES = new Set(["call_expression", "composite_literal"]);
+// A generic call with one argument (`lru.New[string, int](128)`) parses as a type conversion.
+export const CONSTRUCTION_NODE_TYPES = new Set(["call_expression", "composite_literal", "type_conversion_expression"]);
