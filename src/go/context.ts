@@ -78,7 +78,7 @@ export class GoContext {
   registerFunctions(): void {
     for (const fn of this.file.functions) {
       const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
-      if (fn.receiver) this.pkg.methodNames.add(fn.name);
+      if (fn.receiver) this.pkg.addMethodKey(fn.name, key);
       this.pkg.pending.set(key, [...(this.pkg.pending.get(key) ?? []), { ctx: this, node: fn.node }]);
     }
   }
@@ -157,8 +157,7 @@ export class GoContext {
   }
 
   private methodsConstruct(name: string): boolean {
-    const keys = [...this.pkg.pending.keys(), ...this.pkg.functions.keys()].filter((k) => k.endsWith(`.${name}`));
-    return keys.some((k) => this.localSummary(k)?.constructs.length);
+    return this.pkg.methodKeys(name).some((k) => this.localSummary(k)?.constructs.length);
   }
 
   /** The strongest thing the body does with a name: releasing beats handing off beats nothing. */
@@ -286,16 +285,7 @@ export class GoContext {
   private isDeclaredInFunctions(call: Node): boolean {
     const fn = field(call, "function");
     if (!fn || fn.type !== "identifier") return false;
-    if (this.isLocalVariable(fn)) return true;
-    for (let f = enclosingFunction(fn); f; f = enclosingFunction(f)) {
-      const body = field(f, "body");
-      if (!body) continue;
-      for (const spec of descendants(body, new Set(["var_spec", "short_var_declaration"]))) {
-        if (spec.startIndex > fn.startIndex) break;
-        const names = spec.type === "var_spec" ? spec.childrenForFieldName("name") : namedChildren(field(spec, "left"));
-        if (names.some((n) => n?.text === fn.text)) return true;
-      }
-    }
+    for (let f = enclosingFunction(fn); f; f = enclosingFunction(f)) if (this.declarationBefore(f, fn)) return true;
     return false;
   }
 
@@ -446,32 +436,39 @@ export class GoContext {
 
   private identifierType(id: Node): string | undefined {
     for (let fn = enclosingFunction(id); fn; fn = enclosingFunction(fn)) {
-      const declared = this.declaredTypes(fn).get(id.text);
-      // The latest declaration before the use wins; parameters sit at offset -1.
-      const hit = declared?.filter((d) => d.offset < id.startIndex).at(-1);
+      const hit = this.declarationBefore(fn, id);
       if (hit) return hit.type;
     }
     return this.pkg.packageVarTypes.get(id.text) ?? this.file.packageVarTypes.get(id.text);
   }
 
-  private readonly typesByFunction = new Map<number, Map<string, { offset: number; type: string }[]>>();
+  /** The latest declaration of the identifier's name in `fn` before it; parameters sit at offset -1. */
+  private declarationBefore(fn: Node, id: Node): { offset: number; type?: string } | undefined {
+    return this.declarations(fn).get(id.text)?.filter((d) => d.offset < id.startIndex).at(-1);
+  }
 
-  /** The types a function's syntax states for its names: receiver, parameters, `var x T`, `x := &T{}`. Built once per function. */
-  private declaredTypes(fn: Node): Map<string, { offset: number; type: string }[]> {
-    let table = this.typesByFunction.get(fn.id);
+  private readonly declarationsByFunction = new Map<number, Map<string, { offset: number; type?: string }[]>>();
+
+  /**
+   * The names a function declares (receiver, parameters, results, `var`, `:=`,
+   * range variables) with the type the syntax states, if any. Built once per
+   * function: asking the tree again for every use is what made big packages slow.
+   */
+  private declarations(fn: Node): Map<string, { offset: number; type?: string }[]> {
+    let table = this.declarationsByFunction.get(fn.id);
     if (table) return table;
-    table = new Map();
+    const t = new Map<string, { offset: number; type?: string }[]>();
     const add = (name: string, offset: number, type: string | undefined) => {
-      if (type) table!.set(name, [...(table!.get(name) ?? []), { offset, type }]);
+      if (name && name !== "_") t.set(name, [...(t.get(name) ?? []), { offset, type }]);
     };
-    for (const list of [field(fn, "receiver"), field(fn, "parameters")]) {
+    for (const list of [field(fn, "receiver"), field(fn, "parameters"), field(fn, "result")]) {
       for (const decl of namedChildren(list)) {
         const type = field(decl, "type")?.text;
         for (const n of decl.childrenForFieldName("name")) if (n) add(n.text, -1, type);
       }
     }
     const body = field(fn, "body");
-    for (const spec of body ? descendants(body, new Set(["var_spec", "short_var_declaration"])) : []) {
+    for (const spec of body ? descendants(body, new Set(["var_spec", "short_var_declaration", "range_clause"])) : []) {
       if (spec.type === "var_spec") {
         const type = field(spec, "type")?.text;
         for (const n of spec.childrenForFieldName("name")) if (n) add(n.text, spec.startIndex, type);
@@ -479,11 +476,11 @@ export class GoContext {
       }
       const left = namedChildren(field(spec, "left"));
       const right = namedChildren(field(spec, "right"));
-      if (right.length !== left.length) continue;
-      left.forEach((n, i) => add(n.text, spec.startIndex, literalType(right[i])));
+      if (spec.type === "range_clause" && spec.child(1)?.type !== ":=") continue;
+      left.forEach((n, i) => add(n.text, spec.startIndex, right.length === left.length ? literalType(right[i]) : undefined));
     }
-    this.typesByFunction.set(fn.id, table);
-    return table;
+    this.declarationsByFunction.set(fn.id, t);
+    return t;
   }
 
   // ---- what a use does ---------------------------------------------------------
@@ -649,11 +646,16 @@ export function summarizePending(pkg: GoPackage, key: string): FunctionSummary |
 /** Result types a function must declare to hand its caller a resource. */
 const RESOURCE_RESULT = /\b(Rows|Stmt|NamedStmt|Response|File|Conn|Tx|Listener|PacketConn|UDPConn|TCPConn|UnixConn|IPConn|TCPListener|UnixListener)\b/;
 
-/** Parameter types that cannot hold a resource; their functions are not worth walking. */
-const PLAIN_TYPE = /^(\.\.\.)?(string|bool|byte|rune|u?int(8|16|32|64)?|uintptr|float(32|64)|complex(64|128)|error|\[\](byte|string|int)|context\.Context|time\.(Time|Duration)|func\b.*|map\[.*)$/;
+/**
+ * Parameter types a resource can be passed as: the resource types themselves,
+ * the interfaces they satisfy that can close them, and the empty interface.
+ * Walking a body for every parameter of every function costs more than the
+ * rest of the analysis together; other parameters are never looked at.
+ */
+const RESOURCE_PARAM = /\b(Rows|Stmt|NamedStmt|Tx|Conn|Response|File|Listener|PacketConn|UDPConn|TCPConn|UnixConn|IPConn|TCPListener|UnixListener|Closer|ReadCloser|WriteCloser|ReadWriteCloser)\b|interface\s*\{\s*\}|^(\.\.\.)?\[?\]?any$/;
 
 function mayHoldResource(type: string): boolean {
-  return !PLAIN_TYPE.test(type.replace(/\s+/g, " "));
+  return RESOURCE_PARAM.test(type);
 }
 
 

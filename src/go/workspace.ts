@@ -74,11 +74,21 @@ export class GoPackage {
     return this.functions.get(name) ?? this.base?.summary(name);
   }
 
-  /** Method names declared in the package (and its base), filled as functions register. */
-  readonly methodNames = new Set<string>();
+  /** Method name to its keys ("Recv.Name") in the package, filled as functions register. */
+  private readonly methods = new Map<string, string[]>();
+
+  addMethodKey(name: string, key: string): void {
+    const keys = this.methods.get(name) ?? [];
+    if (!keys.includes(key)) keys.push(key);
+    this.methods.set(name, keys);
+  }
+
+  methodKeys(name: string): string[] {
+    return [...(this.methods.get(name) ?? []), ...(this.base?.methodKeys(name) ?? [])];
+  }
 
   hasMethod(name: string): boolean {
-    return this.methodNames.has(name) || (this.base?.hasMethod(name) ?? false);
+    return this.methods.has(name) || (this.base?.hasMethod(name) ?? false);
   }
 }
 
