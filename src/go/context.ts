@@ -15,6 +15,7 @@ import {
   NON_CLOSING_METHODS,
   PACKAGE_FACTORIES,
   POOL_METHODS,
+  RESOURCE_RESULT,
   TYPED_METHOD_FACTORIES,
   ResourceKind,
   isDatabaseImport,
@@ -308,6 +309,8 @@ export class GoContext {
         if (kind) return { kind, index: 0, label };
         const configured = this.configuredFactory(`${target.importPath}.${target.name}`);
         if (configured) return { kind: configured, index: 0, label };
+        // Loading a package to learn that a function returns no resource is the costly way to learn it.
+        if (!this.workspace.mayReturnResource(target.importPath, target.name, this.pkg.dir)) return null;
         const summary = this.summaryOf(target);
         return summary && summary.returns.length > 0 ? { kind: summary.returns[0].kind, index: summary.returns[0].index, label } : null;
       }
@@ -643,8 +646,6 @@ export function summarizePending(pkg: GoPackage, key: string): FunctionSummary |
   return merged;
 }
 
-/** Result types a function must declare to hand its caller a resource. */
-const RESOURCE_RESULT = /\b(Rows|Stmt|NamedStmt|Response|File|Conn|Tx|Listener|PacketConn|UDPConn|TCPConn|UnixConn|IPConn|TCPListener|UnixListener)\b/;
 
 /**
  * Parameter types a resource can be passed as: the resource types themselves,

@@ -31,8 +31,9 @@ export class GoFile {
   readonly packageVars = new Set<string>();
   /** Package variables whose type the declaration states: `var client = &http.Client{}`. */
   readonly packageVarTypes = new Map<string, string>();
-  readonly comments: Comment[] = [];
   readonly generated: boolean;
+  private readonly firstDeclLine: number;
+  private commentList?: Comment[];
 
   constructor(
     readonly path: string,
@@ -78,10 +79,10 @@ export class GoFile {
           break;
       }
     }
-    this.collectComments(root, firstDeclLine);
-    this.generated = this.comments.some(
-      (c) => c.beforeFirstDeclaration && /^\/\/ Code generated .* DO NOT EDIT\.$/.test(c.text),
-    );
+    this.firstDeclLine = firstDeclLine;
+    // Go's convention: the marker line comes before the package clause.
+    const header = text.slice(0, root.namedChildren.find((n) => n?.type === "package_clause")?.startIndex ?? 0);
+    this.generated = /^\/\/ Code generated .* DO NOT EDIT\.$/m.test(header);
   }
 
   private addImport(spec: Node): void {
@@ -116,12 +117,19 @@ export class GoFile {
     }
   }
 
-  private collectComments(root: Node, firstDeclLine: number): void {
+  /** The file's comments, read from the tree on first use (only files with findings need them). */
+  get comments(): Comment[] {
+    this.commentList ??= this.collectComments(this.tree.rootNode, this.firstDeclLine);
+    return this.commentList;
+  }
+
+  private collectComments(root: Node, firstDeclLine: number): Comment[] {
+    const comments: Comment[] = [];
     for (const c of root.descendantsOfType("comment")) {
       if (!c) continue;
       const lineStart = this.text.lastIndexOf("\n", c.startIndex - 1) + 1;
       const ownLine = this.text.slice(lineStart, c.startIndex).trim() === "";
-      this.comments.push({
+      comments.push({
         text: c.text,
         line: c.startPosition.row,
         endLine: c.endPosition.row,
@@ -129,6 +137,7 @@ export class GoFile {
         beforeFirstDeclaration: c.startPosition.row < firstDeclLine,
       });
     }
+    return comments;
   }
 
   /** The import path behind a package name used in this file, if it is one. */

@@ -93,7 +93,7 @@ export class GoFrontEnd implements FrontEnd {
     const goFile = workspace.takeParsed(file, text) ?? new GoFile(file, text, parseGo(text));
     const tree = goFile.tree;
     try {
-      if (goFile.generated) return { findings: [], notices: [], comments: goFile.comments };
+      if (goFile.generated) return { findings: [], notices: [], comments: [] };
       const pkg = workspace.packageOf(goFile);
       const facts = new GoFacts(goFile, new GoContext(goFile, pkg, workspace));
       const findings: Finding[] = [];
@@ -107,7 +107,8 @@ export class GoFrontEnd implements FrontEnd {
           notices.push({ file, kind: "internal", message: `rule ${rule.meta.id} failed: ${oneLine(e)}` });
         }
       }
-      return { findings, notices: [...facts.notices, ...notices], comments: goFile.comments };
+      // Comments only matter for suppressing findings; reading them from the tree is not free.
+      return { findings, notices: [...facts.notices, ...notices], comments: findings.length > 0 ? goFile.comments : [] };
     } finally {
       tree.delete();
     }

@@ -80,6 +80,9 @@ export const KINDS: Record<ResourceKind, KindInfo> = {
   },
 };
 
+/** Result types a function must declare to hand its caller a resource. */
+export const RESOURCE_RESULT = /\b(Rows|Stmt|NamedStmt|Response|File|Conn|Tx|Listener|PacketConn|UDPConn|TCPConn|UnixConn|IPConn|TCPListener|UnixListener)\b/;
+
 /** Any method that releases some kind: used where the kind of a parameter is unknown (summaries). */
 export const ANY_RELEASE_METHOD = new Set(["Close", "Commit", "Rollback", "Release"]);
 

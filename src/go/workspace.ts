@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { GoKnowledge } from "../core/config";
 import { GoFile } from "./facts";
 import { parseGo } from "./parser";
-import { ResourceKind } from "./resources";
+import { RESOURCE_RESULT, ResourceKind } from "./resources";
 import { GoContext, summarizePending } from "./context";
 import type { Node } from "./parser";
 import type { Construction } from "./constructions";
@@ -190,6 +190,27 @@ export class GoWorkspace {
     return result;
   }
 
+  private readonly signatures = new Map<string, Map<string, string>>();
+
+  /**
+   * Whether a module package's function `name` could return a resource, judged
+   * from its declaration line: gofmt puts `func Name(...) (results) {` on one line.
+   */
+  mayReturnResource(importPath: string, name: string, fromDir: string): boolean {
+    const dir = this.dirOf(importPath, fromDir);
+    if (!dir) return false;
+    let table = this.signatures.get(dir);
+    if (!table) {
+      table = new Map();
+      for (const text of sourcesOfDir(dir)) {
+        for (const m of text.matchAll(/^func\s+(\w+)\s*(?:\[[^\]]*\])?\((.*)$/gm)) table.set(m[1], (table.get(m[1]) ?? "") + m[2]);
+      }
+      this.signatures.set(dir, table);
+    }
+    const signature = table.get(name);
+    return signature === undefined || RESOURCE_RESULT.test(signature);
+  }
+
   private dirOf(importPath: string, fromDir: string): string | undefined {
     const mod = this.moduleFor(fromDir);
     if (!mod || (importPath !== mod.path && !importPath.startsWith(mod.path + "/"))) return undefined;
@@ -275,17 +296,20 @@ export class GoWorkspace {
 const CONSTRUCTOR_IMPORT =
   /^(net\/http|database\/sql|google\.golang\.org\/grpc|github\.com\/(allegro\/bigcache|coocood\/freecache|dgraph-io\/ristretto|patrickmn\/go-cache|hashicorp\/golang-lru|jellydator\/ttlcache|VictoriaMetrics\/fastcache|redis\/go-redis|go-redis\/redis|jmoiron\/sqlx)|gopkg\.in\/redis)/;
 
-/** Import paths of a directory's non-test Go files, read with a regex: no parse. */
-function importsOfDir(dir: string): string[] {
+function sourcesOfDir(dir: string): string[] {
   let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => n.endsWith(".go") && !n.endsWith("_test.go"));
   } catch {
     return [];
   }
+  return names.map((n) => safeRead(path.join(dir, n)) ?? "");
+}
+
+/** Import paths of a directory's non-test Go files, read with a regex: no parse. */
+function importsOfDir(dir: string): string[] {
   const out = new Set<string>();
-  for (const name of names) {
-    const text = safeRead(path.join(dir, name)) ?? "";
+  for (const text of sourcesOfDir(dir)) {
     for (const block of text.matchAll(/^import\s*\(([\s\S]*?)^\)|^import\s+(?:[\w.]+\s+)?"([^"]+)"/gm)) {
       if (block[2]) out.add(block[2]);
       for (const m of (block[1] ?? "").matchAll(/"([^"]+)"/g)) out.add(m[1]);
