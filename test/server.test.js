@@ -45,7 +45,9 @@ const BODY = "unclosed-response-body";
 class Client {
   constructor(workspace) {
     this.workspace = workspace;
-    this.child = spawn(process.execPath, [CLI, "lsp", "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+    // LEAKLINT_LSP_BUNDLE=1 runs the same tests against the esbuild bundle the .vsix ships.
+    const command = process.env.LEAKLINT_LSP_BUNDLE ? [path.join(ROOT, "dist", "extension", "server.js"), "--stdio"] : [CLI, "lsp", "--stdio"];
+    this.child = spawn(process.execPath, command, { stdio: ["pipe", "pipe", "pipe"] });
     this.stderr = "";
     this.child.stderr.on("data", (d) => (this.stderr += d));
     this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
