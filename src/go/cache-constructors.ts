@@ -6,7 +6,7 @@
  */
 import type { Node } from "./parser";
 import type { GoContext } from "./context";
-import { GoFile, GoImport, defaultImportName } from "./facts";
+import { GoFile } from "./facts";
 import { GoKnowledge } from "../core/config";
 import { positionOf } from "./function-role";
 import { callArguments, descendants, enclosingFunction, field, namedChildren, parameterNames, resultNames, unparen } from "./syntax";
@@ -74,22 +74,6 @@ const LIBRARIES: CacheLibrary[] = [
 const BY_PATH = new Map<string, Record<string, Estimator>>();
 for (const lib of LIBRARIES) for (const p of lib.paths) BY_PATH.set(p, lib.constructors);
 
-/** golang-lru's package is `lru` under a path ending in `golang-lru`: unaliased imports use a name the path does not say. */
-const PACKAGE_NAMES: Record<string, string> = {
-  "github.com/hashicorp/golang-lru": "lru",
-  "github.com/hashicorp/golang-lru/v2": "lru",
-};
-
-/** The name a file calls an import by, counting the names Go packages give themselves. */
-function localName(imp: GoImport, file: GoFile): string {
-  const own = PACKAGE_NAMES[imp.path];
-  return own && imp.name === defaultImportName(imp.path) && !file.importPath(own) ? own : imp.name;
-}
-
-function cacheImportPath(name: string, file: GoFile): string | undefined {
-  return file.importPath(name) ?? file.imports.find((imp) => PACKAGE_NAMES[imp.path] === name && localName(imp, file) === name)?.path;
-}
-
 /**
  * Names by which this file can call a cache constructor directly (a cache library,
  * or a package that owns a constructor from `go.cacheConstructors`), so a rule can
@@ -99,7 +83,7 @@ export function cacheImportNames(file: GoFile, knowledge: GoKnowledge): Set<stri
   const out = new Set<string>();
   for (const imp of file.imports) {
     const configured = knowledge.cacheConstructors.some((c) => c.startsWith(`${imp.path}.`) && !c.slice(imp.path.length + 1).includes("/"));
-    if (BY_PATH.has(imp.path) || configured) out.add(localName(imp, file));
+    if (BY_PATH.has(imp.path) || configured) out.add(imp.name);
   }
   return out;
 }
@@ -132,13 +116,22 @@ function callShape(node: Node): { operand: Node; name: string; args: Node[] } | 
 export function detectCacheConstruction(node: Node, ctx: GoContext) {
   const shape = callShape(node);
   if (!shape) return undefined;
-  const importPath = cacheImportPath(shape.operand.text, ctx.file);
+  const importPath = ctx.file.importPath(shape.operand.text);
   if (!importPath) return undefined;
   const estimator = BY_PATH.get(importPath)?.[shape.name];
   if (!estimator && !ctx.workspace.knowledge.cacheConstructors.includes(`${importPath}.${shape.name}`)) return undefined;
   if (isShadowed(shape.operand) || isBuiltOnce(node, ctx)) return undefined;
   const detail = estimator?.(shape.args, ctx, node);
   return { family: "cache" as const, what: `${shape.operand.text}.${shape.name}`, ...(detail ? { detail } : {}) };
+}
+
+/**
+ * A cache built inside a function literal that does not run in place (a handler
+ * it returns, a callback it registers) is built when that literal runs, not
+ * when the function is called: its callers' summaries do not carry it.
+ */
+export function cacheReachesCaller(node: Node, ctx: GoContext): boolean {
+  return positionOf(node, ctx.file).fn?.type !== "func_literal";
 }
 
 /** A parameter named like the package (`cache *Store`) hides it. */

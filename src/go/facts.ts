@@ -150,8 +150,15 @@ export class GoFile {
   }
 }
 
+/** Packages whose name the import path does not say (goimports would write an alias for them). */
+const PACKAGE_NAMES: Record<string, string> = {
+  "github.com/hashicorp/golang-lru": "lru",
+  "github.com/hashicorp/golang-lru/v2": "lru",
+};
+
 /** `github.com/jackc/pgx/v5` is used as `pgx`; `gopkg.in/yaml.v3` as `yaml`. */
 export function defaultImportName(importPath: string): string {
+  if (PACKAGE_NAMES[importPath]) return PACKAGE_NAMES[importPath];
   const parts = importPath.split("/");
   let last = parts[parts.length - 1];
   if (/^v\d+$/.test(last) && parts.length > 1) last = parts[parts.length - 2];

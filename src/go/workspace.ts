@@ -294,7 +294,7 @@ export class GoWorkspace {
 }
 
 const CONSTRUCTOR_IMPORT =
-  /^(net\/http|database\/sql|google\.golang\.org\/grpc|github\.com\/(allegro\/bigcache|coocood\/freecache|dgraph-io\/ristretto|patrickmn\/go-cache|hashicorp\/golang-lru|jellydator\/ttlcache|VictoriaMetrics\/fastcache|redis\/go-redis|go-redis\/redis|jmoiron\/sqlx)|gopkg\.in\/redis)/;
+  /^(net\/http|database\/sql|google\.golang\.org\/grpc|github\.com\/(allegro\/bigcache|coocood\/freecache|dgraph-io\/ristretto|patrickmn\/go-cache|hashicorp\/golang-lru|jellydator\/ttlcache|ReneKroon\/ttlcache|VictoriaMetrics\/fastcache|redis\/go-redis|go-redis\/redis|jmoiron\/sqlx)|gopkg\.in\/redis)/;
 
 function sourcesOfDir(dir: string): string[] {
   let names: string[];

@@ -39,10 +39,12 @@ export const cachePerInstance: Rule<GoFacts> = {
     const { file, ctx } = context.facts;
     // Tests and benchmarks build caches on purpose, once per case.
     if (file.path.endsWith("_test.go")) return;
+    const candidates = cacheCallees(ctx);
+    if (!candidates) return;
     const calls = goQuery("[(call_expression) (type_conversion_expression type: (generic_type))] @call")
       .captures(file.tree.rootNode)
       .map((c) => c.node);
-    const sites = constructionSites(ctx, calls);
+    const sites = constructionSites(ctx, calls, candidates);
     if (sites.length === 0) return;
     const frequency = new Frequency(ctx, calls);
     for (const { call, constructions } of sites) {
@@ -67,12 +69,20 @@ interface Site {
   constructions: Construction[];
 }
 
-/**
- * Calls that build a cache, directly or through a function of the module. The
- * summaries say which callees can; only calls to those ask for the (costlier)
- * resolution, so files without caches in reach cost one query.
- */
-function constructionSites(ctx: GoContext, calls: Node[]): Site[] {
+/** The names through which this file can reach a cache constructor. */
+interface Callees {
+  /** Local names of cache libraries (and packages of configured constructors). */
+  direct: Set<string>;
+  /** Functions of this package that build one. */
+  functions: Set<string>;
+  /** Method names of this package that build one. */
+  methods: Set<string>;
+  /** Local package name to its functions that build one, for packages of the module. */
+  imported: Map<string, Set<string>>;
+}
+
+/** Undefined when no call of the file can build a cache: the summaries say which callees can. */
+function cacheCallees(ctx: GoContext): Callees | undefined {
   const direct = cacheImportNames(ctx.file, ctx.workspace.knowledge);
   const { functions, methods } = cacheBuildingFunctions(ctx);
   const imported = new Map<string, Set<string>>();
@@ -82,10 +92,15 @@ function constructionSites(ctx: GoContext, calls: Node[]): Site[] {
     const names = pkg ? [...pkg.functions].filter(([key, s]) => !key.includes(".") && buildsCache(s.constructs)).map(([key]) => key) : [];
     if (names.length > 0) imported.set(imp.name, new Set(names));
   }
-  if (direct.size === 0 && functions.size === 0 && methods.size === 0 && imported.size === 0) return [];
+  if (direct.size === 0 && functions.size === 0 && methods.size === 0 && imported.size === 0) return undefined;
+  return { direct, functions, methods, imported };
+}
+
+/** Calls that build a cache; only calls of the candidate callees ask for the (costlier) resolution. */
+function constructionSites(ctx: GoContext, calls: Node[], callees: Callees): Site[] {
   const out: Site[] = [];
   for (const call of calls) {
-    if (!mayBuildCache(call, direct, imported, functions, methods)) continue;
+    if (!mayBuildCache(call, callees)) continue;
     const constructions = dedupe(constructionsOf(ctx, call));
     if (constructions.length > 0) out.push({ call, constructions });
   }
@@ -116,7 +131,7 @@ function genericCallee(conversion: Node): { pkg?: string; name: string } | undef
   return pkg && name ? { pkg, name } : undefined;
 }
 
-function mayBuildCache(call: Node, direct: Set<string>, imported: Map<string, Set<string>>, functions: Set<string>, methods: Set<string>): boolean {
+function mayBuildCache(call: Node, { direct, imported, functions, methods }: Callees): boolean {
   if (call.type === "type_conversion_expression") {
     const generic = genericCallee(call);
     if (!generic) return false;
@@ -185,7 +200,8 @@ class Frequency {
   reportedAt(site: Node): Position | undefined {
     const pos = positionOf(site, this.ctx.file);
     const status = this.statusAt(pos);
-    const repeated = status === "root" || (status === "quiet" && !!pos.loop && !fillsCollection(site, pos.loop) && !leavesLoop(site, pos.loop));
+    const loops = !!pos.loop && (status === "quiet" || (status === "once" && pos.role !== "package-init" && this.isEventLoop(pos.loop)));
+    const repeated = status === "root" || (loops && !fillsCollection(site, pos.loop!) && !leavesLoop(site, pos.loop!));
     return repeated && !this.calleeReportsItself(site) ? pos : undefined;
   }
 
@@ -201,7 +217,12 @@ class Frequency {
     // Recursion (direct or mutual) settles on "quiet".
     this.status.set(decl.id, "quiet");
     const sites = this.callSitesOf(decl);
-    const statuses = sites.map((site) => this.statusAt(positionOf(site, this.ctx.file)));
+    const statuses = sites.map((site) => {
+      const pos = positionOf(site, this.ctx.file);
+      const status = this.statusAt(pos);
+      // A call in main's accept loop runs per connection, not once.
+      return status === "once" && pos.loop && this.isEventLoop(pos.loop) ? "quiet" : status;
+    });
     let result: Status;
     if (sites.length > 0 && statuses.every((s) => s === "once")) result = "once";
     else if (perInstanceByNature(decl, role)) result = "root";
@@ -209,6 +230,19 @@ class Frequency {
     else result = "quiet";
     this.status.set(decl.id, result);
     return result;
+  }
+
+  /**
+   * A loop that runs per event rather than over a fixed list: `for { conn, err := ln.Accept() ... }`,
+   * `for sc.Scan()`, or a range over a channel. In main these repeat; `for _, r := range regions` does not.
+   */
+  private isEventLoop(loop: Node): boolean {
+    const clause = namedChildren(loop)[0];
+    if (!clause || clause.type === "block") return true;
+    if (clause.type === "for_clause") return false;
+    if (clause.type !== "range_clause") return true;
+    const ranged = field(clause, "right");
+    return !!ranged && /^(<-)?\s*chan\b/.test(this.ctx.typeTextOf(ranged) ?? "");
   }
 
   private buildsCache(call: Node): boolean {
@@ -233,7 +267,7 @@ class Frequency {
       const dot = key.indexOf(".");
       const [receiver, name] = dot < 0 ? ["", key] : [key.slice(0, dot), key.slice(dot + 1)];
       if (name !== parts.name || !!receiver !== method || !buildsCache(summary.constructs)) continue;
-      if (method ? perObjectType(receiver) || !SETUP_METHOD.test(name) : CONSTRUCTOR_NAME.test(name) && perObjectType(name.replace(CONSTRUCTOR_NAME, ""))) return true;
+      if (method ? !WIRING_METHOD.test(name) && (perObjectType(receiver) || !SETUP_METHOD.test(name)) : CONSTRUCTOR_NAME.test(name) && perObjectType(name.replace(CONSTRUCTOR_NAME, ""))) return true;
     }
     return false;
   }
@@ -266,7 +300,10 @@ const ONE_PER_PROCESS =
   /(Server|Service|Svc|App|Application|Store|Storage|Repository|Repo|Registry|Manager|Mgr|Router|Mux|Controller|Module|Provider|Engine|Gateway|Proxy|Daemon|Backend|DB|Database|Config|Hub|Factory|Pool|Client|API|Api|System|Scheduler|Dispatcher|Broker|Bus|Loader|Resolver|Limiter|Directory|Catalog|Cluster|Supervisor|Coordinator|Orchestrator|Runtime|Platform|Plugin|Container|Env|Environment|Handler|Handlers|Deps|Dependencies|[^su]s)$/;
 /** A wrapper that builds the cache itself: whoever calls it decides how often. */
 const CACHE_TYPE = /(Cache|Cacher|Caches|LRU|Lru|ARC|Memo|Memoizer)$/;
+/** Methods that wire a program together: they run once whatever their receiver. */
+const WIRING_METHOD = /^(routes|Routes|registerRoutes|RegisterRoutes|setupRoutes|SetupRoutes|mount|Mount|registerHandlers|RegisterHandlers)$/;
 const SETUP_METHOD = /^(init|Init|setup|Setup|start|Start|open|Open|load|Load|configure|Configure|bootstrap|Bootstrap|run|Run|serve|Serve|listen|Listen|register|Register|prepare|Prepare|connect|Connect|provision|Provision|wire|Wire)([A-Z_]|$)/;
+const HANDLER_RESULT = /\b(Handler|HandlerFunc|Middleware|MiddlewareFunc)\b|^func\s*\(.*\b(ResponseWriter|gin\.Context|echo\.Context|fiber\.Ctx)\b/;
 const CONSTRUCTOR_NAME = /^(New|new|Open|open|Must|must|Setup|setup|Make|make|Build|build|Create|create)(?=[A-Z_]|$)/;
 
 function perObjectType(type: string): boolean {
@@ -276,6 +313,8 @@ function perObjectType(type: string): boolean {
 
 /** Handlers, methods (but the setup methods of one-per-process types) and constructors of per-object types. */
 function perInstanceByNature(decl: Node, role: FunctionRole): boolean {
+  // `func (s *Server) handleSearch() http.HandlerFunc` runs when routes are registered; the handler it returns runs per request.
+  if (HANDLER_RESULT.test(field(decl, "result")?.text ?? "")) return false;
   switch (role) {
     case "handler":
       return true;
@@ -283,6 +322,7 @@ function perInstanceByNature(decl: Node, role: FunctionRole): boolean {
       const name = field(decl, "name")?.text ?? "";
       // `(c Config) NewCache()` is a factory: its callers decide how often it runs.
       if (CONSTRUCTOR_NAME.test(name) && CACHE_TYPE.test(resultType(decl))) return false;
+      if (WIRING_METHOD.test(name)) return false;
       return perObjectType(receiverType(decl)) || !SETUP_METHOD.test(name);
     }
     case "constructor":
