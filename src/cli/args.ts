@@ -21,6 +21,11 @@ export interface ScanOptions {
   maxWarnings?: number;
   jobs: number;
   progress: boolean;
+  /** `--cache`: reuse results of unchanged files; `cacheLocation` overrides where they live. */
+  cache: boolean;
+  cacheLocation?: string;
+  /** `--shard I/N`: analyse only the I-th of N deterministic parts of the file list (1-based). */
+  shard?: { index: number; count: number };
 }
 
 export type Command =
@@ -42,6 +47,9 @@ const SCAN_OPTIONS = {
   "max-warnings": { type: "string" },
   jobs: { type: "string" },
   "no-progress": { type: "boolean" },
+  cache: { type: "boolean" },
+  "cache-location": { type: "string" },
+  shard: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -94,8 +102,19 @@ function parseScan(args: string[]): Command {
       maxWarnings: values["max-warnings"] === undefined ? undefined : integer("--max-warnings", values["max-warnings"], 0),
       jobs: values.jobs === undefined ? os.availableParallelism() : integer("--jobs", values.jobs, 1),
       progress: !values["no-progress"],
+      cache: values.cache === true || values["cache-location"] !== undefined,
+      cacheLocation: nonEmpty("--cache-location", values["cache-location"]),
+      shard: values.shard === undefined ? undefined : parseShard(values.shard),
     },
   };
+}
+
+function parseShard(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
+    throw new UsageError(`option '--shard' must be I/N with 1 <= I <= N, not '${value}'`);
+  }
+  return { index: Number(m[1]), count: Number(m[2]) };
 }
 
 type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
@@ -168,6 +187,14 @@ Options for scan:
   --rule ID=LEVEL            set a rule to off, info, warning or error (repeatable)
   --max-warnings N           exit 1 when there are more than N warnings
   --jobs N                   analyse with N threads (default: available cores)
+  --cache                    reuse the results of files that did not change, nor
+                             did the package files and module packages they
+                             depend on, the config or leaklint
+                             (stored in node_modules/.cache/leaklint)
+  --cache-location DIR       keep the cache in DIR (implies --cache)
+  --shard I/N                analyse only part I of N of the files (for CI
+                             matrices; deterministic, balanced by bytes,
+                             a directory's files stay together)
   --no-progress              never show the progress line
 
 Files:

@@ -20,6 +20,8 @@ import { version } from "./package-info";
 import { progressLine } from "./progress";
 import { exitCode, relativePath, ScanReport } from "./report";
 import { analyzeAll } from "./workers";
+import { ResultCache } from "./cache";
+import { shardFiles } from "./shard";
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
@@ -56,14 +58,29 @@ async function scan(options: ScanOptions): Promise<number> {
   }
 
   const discovery = discoverFiles(options.paths, engine, root);
-  const progress = progressLine(discovery.files.length, options.progress && process.stderr.isTTY === true);
-  const files = await analyzeAll(engine, discovery.files, {
+  const selected = options.shard ? shardFiles(discovery.files, options.shard.index, options.shard.count) : discovery.files;
+  // --fix rewrites files, so it always analyses afresh; what it leaves is cached for the next run.
+  const cache = options.cache ? ResultCache.open(path.resolve(options.cacheLocation ?? ResultCache.defaultLocation(root)), engine, options.rules) : undefined;
+  const keys = cache ? selected.map((f) => cache.keyOf(f)) : [];
+  const cached = selected.map((f, i) => (cache && !options.fix && keys[i] !== undefined ? cache.get(f, keys[i]!) : undefined));
+  const misses = selected.filter((_, i) => cached[i] === undefined);
+  const progress = progressLine(misses.length, options.progress && process.stderr.isTTY === true);
+  const analyzed = await analyzeAll(engine, misses, {
     jobs: options.jobs,
     fix: options.fix,
     engineOptions,
     onProgress: (done) => progress.update(done),
   });
   progress.clear();
+  let next = 0;
+  const files = selected.map((_, i) => cached[i] ?? analyzed[next++]);
+  if (cache) {
+    selected.forEach((f, i) => {
+      const key = options.fix ? cache.keyOf(f) : keys[i];
+      if (cached[i] === undefined && key !== undefined) cache.set(f, key, files[i]);
+    });
+    saveCache(cache);
+  }
 
   const report: ScanReport = {
     root,
@@ -74,6 +91,15 @@ async function scan(options: ScanOptions): Promise<number> {
   for (const notice of report.notices) printNotice(root, notice);
   writeReport(options, render(options, report));
   return exitCode(report, options.maxWarnings);
+}
+
+/** A cache that cannot be written costs the next run time, not this run its report. */
+function saveCache(cache: ResultCache): void {
+  try {
+    cache.save();
+  } catch (e) {
+    printError(`cannot write the cache (${errorCode(e)}); results are not cached`);
+  }
 }
 
 function render(options: ScanOptions, report: ScanReport): string {

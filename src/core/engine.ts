@@ -23,6 +23,8 @@ export interface FrontEnd {
   handles(file: string): boolean;
   rules: Rule<unknown>[];
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult;
+  /** Files whose content the analysis of `file` may depend on besides `file` itself (package siblings, imported module packages). */
+  dependencies?(file: string): string[];
 }
 
 export interface FrontEndResult {
@@ -71,6 +73,12 @@ export class Engine {
 
   handles(file: string): boolean {
     return this.frontEnds.some((f) => f.handles(file));
+  }
+
+  /** What a result cache must watch for `file`: the file and whatever its front end reads besides it. */
+  dependencies(file: string): string[] {
+    const frontEnd = this.frontEnds.find((f) => f.handles(file));
+    return [...new Set([file, ...(frontEnd?.dependencies?.(file) ?? [])])];
   }
 
   analyzeFile(file: string): FileResult {

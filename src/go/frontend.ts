@@ -11,6 +11,7 @@ import { GoFile } from "./facts";
 import { MustReleaseFinding, findMustReleaseLeaks } from "./must-release";
 import { parseGo } from "./parser";
 import { GO_RULES } from "./rules";
+import { goDependencies } from "./source-dirs";
 import { GoWorkspace } from "./workspace";
 
 /**
@@ -83,6 +84,10 @@ export class GoFrontEnd implements FrontEnd {
 
   handles(file: string): boolean {
     return file.endsWith(".go");
+  }
+
+  dependencies(file: string): string[] {
+    return goDependencies(file);
   }
 
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult {

@@ -18,6 +18,7 @@ import { GoContext, summarizePending } from "./context";
 import type { Node } from "./parser";
 import type { Construction } from "./constructions";
 import { ConfiguredUse, configuredUses } from "./configured";
+import { importsOfDir, sourcesOfDir } from "./source-dirs";
 
 export type ParamEffect = "release" | "handoff" | "none";
 
@@ -295,28 +296,6 @@ export class GoWorkspace {
 
 const CONSTRUCTOR_IMPORT =
   /^(net\/http|database\/sql|google\.golang\.org\/grpc|github\.com\/(allegro\/bigcache|coocood\/freecache|dgraph-io\/ristretto|patrickmn\/go-cache|hashicorp\/golang-lru|jellydator\/ttlcache|ReneKroon\/ttlcache|VictoriaMetrics\/fastcache|redis\/go-redis|go-redis\/redis|jmoiron\/sqlx)|gopkg\.in\/redis)/;
-
-function sourcesOfDir(dir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith(".go") && !n.endsWith("_test.go"));
-  } catch {
-    return [];
-  }
-  return names.map((n) => safeRead(path.join(dir, n)) ?? "");
-}
-
-/** Import paths of a directory's non-test Go files, read with a regex: no parse. */
-function importsOfDir(dir: string): string[] {
-  const out = new Set<string>();
-  for (const text of sourcesOfDir(dir)) {
-    for (const block of text.matchAll(/^import\s*\(([\s\S]*?)^\)|^import\s+(?:[\w.]+\s+)?"([^"]+)"/gm)) {
-      if (block[2]) out.add(block[2]);
-      for (const m of (block[1] ?? "").matchAll(/"([^"]+)"/g)) out.add(m[1]);
-    }
-  }
-  return [...out];
-}
 
 function isTestFile(file: string): boolean {
   return file.endsWith("_test.go");

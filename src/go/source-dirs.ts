@@ -1,0 +1,80 @@
+/**
+ * What a directory's Go sources say without parsing them: their import paths
+ * and the files of the module packages they import. Used where a parse would
+ * cost more than the answer is worth (gating summaries, cache keys).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export function goFilesOfDir(dir: string, withTests: boolean): string[] {
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith(".go") && (withTests || !n.endsWith("_test.go")))
+      .sort()
+      .map((n) => path.join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
+export function sourcesOfDir(dir: string): string[] {
+  return goFilesOfDir(dir, false).map((f) => readOrEmpty(f));
+}
+
+/** Import paths of a directory's non-test Go files, read with a regex. */
+export function importsOfDir(dir: string): string[] {
+  return importsOfSources(sourcesOfDir(dir));
+}
+
+export function importsOfSources(texts: string[]): string[] {
+  const out = new Set<string>();
+  for (const text of texts) {
+    for (const block of text.matchAll(/^import\s*\(([\s\S]*?)^\)|^import\s+(?:[\w.]+\s+)?"([^"]+)"/gm)) {
+      if (block[2]) out.add(block[2]);
+      for (const m of (block[1] ?? "").matchAll(/"([^"]+)"/g)) out.add(m[1]);
+    }
+  }
+  return [...out];
+}
+
+/** The module (go.mod directory and path) a directory belongs to. */
+export function moduleOf(dir: string): { dir: string; path: string } | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const text = readOrEmpty(path.join(d, "go.mod"));
+    const m = /^module\s+("?)([^\s"]+)\1/m.exec(text);
+    if (m) return { dir: d, path: m[2] };
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * Every Go file an analysis of `file` can depend on: its package's files and
+ * the non-test files of the module packages it imports, transitively.
+ */
+export function goDependencies(file: string): string[] {
+  const dir = path.dirname(path.resolve(file));
+  const mod = moduleOf(dir);
+  const out = new Set<string>(goFilesOfDir(dir, true));
+  const seen = new Set<string>([dir]);
+  const queue = [...importsOfSources(goFilesOfDir(dir, true).map(readOrEmpty))];
+  while (mod && queue.length > 0) {
+    const importPath = queue.pop()!;
+    if (importPath !== mod.path && !importPath.startsWith(mod.path + "/")) continue;
+    const depDir = path.join(mod.dir, importPath.slice(mod.path.length));
+    if (seen.has(depDir)) continue;
+    seen.add(depDir);
+    const files = goFilesOfDir(depDir, false);
+    for (const f of files) out.add(f);
+    queue.push(...importsOfSources(files.map(readOrEmpty)));
+  }
+  return [...out].sort();
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
