@@ -2,6 +2,7 @@
  * The Go front end: parses a file once, builds its facts and package summaries,
  * runs the Go rules over them and releases the tree.
  */
+import * as path from "node:path";
 import { LeaklintConfig } from "../core/config";
 import { ActiveRule, FrontEnd, FrontEndResult } from "../core/engine";
 import { Rule, toFinding } from "../core/rule";
@@ -86,8 +87,17 @@ export class GoFrontEnd implements FrontEnd {
     return file.endsWith(".go");
   }
 
+  private readonly dependenciesByDir = new Map<string, string[]>();
+
+  /** The same for every file of a directory, and a scan asks once per file. */
   dependencies(file: string): string[] {
-    return goDependencies(file);
+    const dir = path.dirname(path.resolve(file));
+    let deps = this.dependenciesByDir.get(dir);
+    if (!deps) {
+      deps = goDependencies(file);
+      this.dependenciesByDir.set(dir, deps);
+    }
+    return deps;
   }
 
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult {
