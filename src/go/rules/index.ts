@@ -5,7 +5,9 @@ import { cachePerInstance } from "./cache-per-instance";
 import { unclosedHandle } from "./unclosed-handle";
 import { unclosedResponseBody } from "./unclosed-response-body";
 import { unboundedConcurrency } from "./unbounded-concurrency";
+import { serverWithoutTimeouts } from "./server-without-timeouts";
+import { sqlPoolWithoutLifetime } from "./sql-pool-without-lifetime";
 import { unclosedRows } from "./unclosed-rows";
 import { unreleasedConnection } from "./unreleased-connection";
 
-export const GO_RULES: Rule<GoFacts>[] = [unclosedRows, unclosedResponseBody, unreleasedConnection, unclosedHandle, cachePerInstance, unboundedConcurrency];
+export const GO_RULES: Rule<GoFacts>[] = [unclosedRows, unclosedResponseBody, unreleasedConnection, unclosedHandle, cachePerInstance, unboundedConcurrency, serverWithoutTimeouts, sqlPoolWithoutLifetime];

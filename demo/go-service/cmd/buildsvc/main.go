@@ -7,6 +7,7 @@ import (
 	"flag"
 	"log"
 	"net/http"
+	_ "net/http/pprof"
 	"time"
 
 	_ "github.com/lib/pq"
@@ -25,6 +26,7 @@ func main() {
 	hook := flag.String("webhook", "", "URL notified when a build finishes")
 	token := flag.String("webhook-token", "", "bearer token for the webhook")
 	logs := flag.String("logs", "/var/lib/buildsvc/logs", "directory of build logs")
+	debug := flag.String("debug", ":6060", "pprof listen address, scraped by the profiling agent")
 	flag.Parse()
 
 	db, err := sql.Open("postgres", *dsn)
@@ -55,6 +57,11 @@ func main() {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 	}
+	// pprof on its own port, so profiling never competes with the API routes.
+	go func() {
+		log.Println(http.ListenAndServe(*debug, nil))
+	}()
+
 	log.Printf("buildsvc listening on %s", *addr)
 	if err := httpServer.ListenAndServe(); err != nil {
 		log.Fatal(err)
