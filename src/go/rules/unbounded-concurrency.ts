@@ -24,9 +24,13 @@ import { callArguments, calleeParts, descendants, field, lineIndent, namedChildr
 /** Collections that hold a fixed set of long-running components: starting one goroutine each is bounded. */
 const DEFAULT_FIXED_COLLECTIONS = [
   "services", "servers", "listeners", "workers", "shards", "consumers", "producers", "pollers", "runners",
-  "components", "daemons", "loops", "engines", "processors", "modules", "plugins", "hooks", "callbacks",
-  "goroutines", "funcs", "fns", "stages", "watchers", "reporters", "exporters", "sinks",
+  "components", "daemons", "loops", "engines", "processors", "plugins", "hooks", "callbacks",
+  "goroutines", "funcs", "fns", "stages", "watchers", "reporters", "exporters", "sinks", "handlers", "observers",
+  "replicas", "partitions",
 ];
+/** A value that holds configuration: what it lists is chosen by the operator, not by the load. */
+const CONFIG_NAME = /^(cfg|conf|config|configuration|settings|opts|options|flags)$/i;
+const CONFIG_TYPE = /(Config|Configuration|Options|Settings|Conf)$/;
 
 export const unboundedConcurrency: Rule<GoFacts> = {
   meta: {
@@ -65,7 +69,7 @@ export const unboundedConcurrency: Rule<GoFacts> = {
 
 // ---- what starts a goroutine --------------------------------------------------
 
-type SpawnKind = "go" | "errgroup" | "waitgroup";
+type SpawnKind = "go" | "errgroup" | "waitgroup" | "pool";
 
 interface Spawn {
   kind: SpawnKind;
@@ -391,10 +395,10 @@ class Analysis {
         const name = field(x, "field")?.text ?? "";
         const operand = field(x, "operand");
         if (name === "C" && operand && /tick|timer|^t$/i.test(operand.text)) return BOUNDED;
+        if (operand && this.isConfig(operand)) return BOUNDED;
         const type = this.ctx.typeTextOf(x);
         if (type) return this.typeBound(type, x.text, elements);
-        if (this.fixedName(name)) return BOUNDED;
-        return elements;
+        return this.fixedName(name) ? BOUNDED : elements;
       }
       case "unary_expression": {
         const operand = field(x, "operand");
@@ -409,6 +413,15 @@ class Analysis {
       default:
         return elements;
     }
+  }
+
+  /** `cfg.Topics`, `s.opts.Peers`: a list from the configuration is a fixed set. */
+  private isConfig(operand: Node): boolean {
+    const root = operand.type === "selector_expression" ? field(operand, "field") : operand;
+    if (!root) return false;
+    if (CONFIG_NAME.test(root.text)) return true;
+    const type = this.ctx.typeTextOf(operand)?.replace(/^\*/, "");
+    return !!type && CONFIG_TYPE.test(type);
   }
 
   private typeBound(type: string, name: string, elements: Verdict): Verdict {
@@ -535,7 +548,7 @@ class Analysis {
     const parts = calleeParts(call);
     if (!parts) return false;
     if (/acquire|throttle|semaphore/i.test(parts.name)) return true;
-    return !!parts.operand && /^(Wait|Take|Allow|Reserve)$/.test(parts.name) && /limit|sem|throttl|rate|bucket|token/i.test(lastWord(parts.operand.text));
+    return !!parts.operand && /^(Wait|Take|Allow|Reserve)$/.test(parts.name) && /^lim$|limit|sem|throttl|rate|bucket|token/i.test(lastWord(parts.operand.text));
   }
 
   /** Guards at the top of the goroutine itself: it acquires a slot before working. */
@@ -595,12 +608,16 @@ class Analysis {
     for (const name of local("github.com/sourcegraph/conc")) {
       if (new RegExp(`\\b${escape(name)}\\.(WaitGroup\\b|NewWaitGroup\\()`).test(described)) return "waitgroup";
     }
+    // conc's pool runs every task at once unless WithMaxGoroutines is in its construction chain.
+    for (const name of local("github.com/sourcegraph/conc/pool")) {
+      if (new RegExp(`\\b${escape(name)}\\.New\\w*\\(`).test(described) && !described.includes("WithMaxGoroutines")) return "pool";
+    }
     return undefined;
   }
 
   /** The text that declares a local: its `var` spec or the right side of its `:=` (parameters and fields are the caller's). */
   private declarationText(id: Node): string | undefined {
-    const body = this.enclosingBody(id);
+    const body = this.outermostBody(id);
     if (!body) return undefined;
     let found: string | undefined;
     for (const d of descendants(body, new Set(["short_var_declaration", "var_spec"]), true)) {
@@ -616,7 +633,7 @@ class Analysis {
   }
 
   private hasSetLimit(receiver: Node): boolean {
-    const body = this.enclosingBody(receiver);
+    const body = this.outermostBody(receiver);
     return !!body && new RegExp(`(^|[^\\w.])${escape(receiver.text)}\\.SetLimit\\(`).test(body.text);
   }
 
@@ -667,6 +684,13 @@ class Analysis {
     return !!body && new RegExp(`(^|[^\\w.])${name}\\s*=\\s*append\\(|(^|[^\\w.])${name}\\[[^\\]]*\\]\\s*=[^=]`).test(body.text);
   }
 
+  /** The body of the declared function around `node`, through the literals it contains. */
+  private outermostBody(node: Node): Node | undefined {
+    let body: Node | undefined;
+    for (let b = this.enclosingBody(node); b; b = b.parent ? this.enclosingBody(b.parent) : undefined) body = b;
+    return body;
+  }
+
   private enclosingBody(node: Node): Node | undefined {
     for (let n = node.parent; n; n = n.parent) {
       if (n.type === "func_literal" || n.type === "function_declaration" || n.type === "method_declaration") return field(n, "body") ?? undefined;
@@ -713,7 +737,9 @@ class Analysis {
     const message =
       spawn.kind === "errgroup"
         ? `${who} starts a goroutine through ${g}.Go ${inner.what}, and ${g} has no SetLimit: under load the number of goroutines grows without limit; call ${g}.SetLimit(n) before the loop`
-        : spawn.kind === "waitgroup"
+        : spawn.kind === "pool"
+          ? `${who} starts a goroutine through ${g}.Go ${inner.what}, and the pool ${g} has no WithMaxGoroutines: under load the number of goroutines grows without limit; build it with pool.New().WithMaxGoroutines(n)`
+          : spawn.kind === "waitgroup"
           ? `${who} starts a goroutine through ${g}.Go ${inner.what} with no bound: a WaitGroup waits for its goroutines but does not limit how many run; limit concurrency with a semaphore, errgroup.SetLimit or a worker pool`
           : `${who} starts a goroutine ${inner.what} with no bound: under load the number of goroutines grows without limit; limit concurrency with a semaphore, errgroup.SetLimit or a worker pool`;
     const related: RelatedLocation[] = unbounded.map((u) => ({
@@ -730,9 +756,9 @@ class Analysis {
   /** `g.SetLimit(8)` right after the group is declared. */
   private setLimitFix(spawn: Spawn): Fix | undefined {
     const recv = spawn.receiver!;
-    const body = this.enclosingBody(recv);
+    const body = this.outermostBody(recv);
     if (!body) return undefined;
-    const decl = descendants(body, new Set(["short_var_declaration", "var_declaration"]))
+    const decl = descendants(body, new Set(["short_var_declaration", "var_declaration"]), true)
       .filter((d) => d.startIndex < recv.startIndex && new RegExp(`(^|[^\\w.])${escape(recv.text)}\\b`).test(d.type === "var_declaration" ? d.text : field(d, "left")?.text ?? ""))
       .pop();
     if (!decl || decl.parent?.type !== "statement_list" || !this.startsLine(decl)) return undefined;
