@@ -1,18 +1,24 @@
 #!/usr/bin/env node
 // `npm run bench`: performance figures, one line each, with the corpus size so
-// runs compare. The Go standard library is the reference corpus when Debian's
-// golang-go is installed; otherwise a generated corpus of realistic Go files.
+// runs compare. Reference corpus: the Go standard library when Debian's
+// golang-go is installed (/usr/share/go-*/src), otherwise a generated one.
+// Figures: (a) parse-only pass, (b) full scan, (c) their ratio (same worker
+// count), (d) peak RSS of the scan, (e) a second --cache run, (f) editor
+// re-analysis after a one-character edit (median), (g) the ESLint plugin's
+// added cost, when the plugin exists.
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
+const { Worker } = require("node:worker_threads");
 
 const root = path.join(__dirname, "..");
-const { createEngine } = require(path.join(root, "dist", "index.js"));
-const { initGoParser, parseGo } = require(path.join(root, "dist", "go", "parser.js"));
+const dist = path.join(root, "dist");
+const CLI = path.join(dist, "cli", "main.js");
+const jobs = Number(process.env.LEAKLINT_BENCH_JOBS ?? os.availableParallelism());
 
 function goFiles(dir, out = []) {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (!["testdata", "vendor", "node_modules"].includes(e.name)) goFiles(p, out);
@@ -29,7 +35,9 @@ function stdlib() {
 
 function generatedCorpus() {
   const dir = path.join(os.tmpdir(), "leaklint-bench-corpus");
-  if (fs.existsSync(dir)) return dir;
+  if (fs.existsSync(path.join(dir, "go.mod"))) return dir;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "go.mod"), "module example.com/bench\n\ngo 1.21\n");
   for (let p = 0; p < 200; p++) {
     const pkg = path.join(dir, `pkg${p}`);
     fs.mkdirSync(pkg, { recursive: true });
@@ -44,43 +52,105 @@ function generatedCorpus() {
   return dir;
 }
 
-function line(label, value, corpus) {
-  console.log(`${label.padEnd(34)} ${value.padStart(12)}   (${corpus})`);
+function describe(files) {
+  let bytes = 0;
+  let lines = 0;
+  for (const f of files) {
+    const t = fs.readFileSync(f);
+    bytes += t.length;
+    for (const b of t) if (b === 10) lines++;
+  }
+  return `${files.length} files, ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function line(label, value, detail) {
+  console.log(`${label.padEnd(44)} ${value.padStart(10)}   ${detail}`);
+}
+
+/** Parses every file once with `jobs` threads, directories kept together like the scan does. */
+function parseOnly(files) {
+  const groups = new Map();
+  for (const f of files) groups.set(path.dirname(f), [...(groups.get(path.dirname(f)) ?? []), f]);
+  const shares = Array.from({ length: jobs }, () => []);
+  const load = new Array(jobs).fill(0);
+  for (const g of [...groups.values()].sort((a, b) => b.length - a.length)) {
+    const i = load.indexOf(Math.min(...load));
+    shares[i].push(...g);
+    load[i] += g.length;
+  }
+  const source = `
+    const { parentPort, workerData } = require("node:worker_threads");
+    const fs = require("node:fs");
+    const { initGoParser, parseGo } = require(${JSON.stringify(path.join(dist, "go", "parser.js"))});
+    initGoParser().then(() => {
+      for (const f of workerData) parseGo(fs.readFileSync(f, "utf8")).delete();
+      parentPort.postMessage("done");
+    });`;
+  const t0 = performance.now();
+  return Promise.all(shares.map((share) => new Promise((resolve, reject) => {
+    const w = new Worker(source, { eval: true, workerData: share });
+    w.once("message", () => w.terminate().then(resolve));
+    w.once("error", reject);
+  }))).then(() => performance.now() - t0);
+}
+
+/** Runs the CLI in a child process that reports its own peak RSS (the workers are threads of it). */
+function scan(args, cwd) {
+  const wrapper = `process.on("exit", () => process.stderr.write("\\nmaxrss=" + process.resourceUsage().maxRSS + "\\n")); process.argv = [process.argv[0], ${JSON.stringify(CLI)}, ...${JSON.stringify(args)}]; require(${JSON.stringify(CLI)});`;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["-e", wrapper], { cwd, encoding: "utf8", maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  const rss = Number(/maxrss=(\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
+  return { ms, rss, code: r.status };
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function editorLatency(corpusDir, files) {
+  const { createEngine } = require(path.join(dist, "index.js"));
+  const target = files.find((f) => f.endsWith(path.join("net", "http", "server.go"))) ?? files.reduce((a, b) => (fs.statSync(a).size >= fs.statSync(b).size ? a : b));
+  const engine = await createEngine({});
+  const text = fs.readFileSync(target, "utf8");
+  engine.analyzeText(target, text);
+  const at = text.indexOf("{", text.length >> 1) + 1;
+  const times = [];
+  for (let i = 0; i < 21; i++) {
+    const edited = text.slice(0, at) + (i % 2 ? " " : "\n") + text.slice(at);
+    const t0 = performance.now();
+    engine.analyzeText(target, edited);
+    times.push(performance.now() - t0);
+  }
+  const lines = text.split("\n").length;
+  return { ms: median(times), detail: `${path.relative(corpusDir, target)}, ${lines} lines, median of ${times.length}` };
 }
 
 async function main() {
   const corpusDir = process.argv[2] ?? stdlib() ?? generatedCorpus();
-  const files = goFiles(corpusDir).sort();
-  let bytes = 0;
-  let lines = 0;
-  const texts = files.map((f) => {
-    const t = fs.readFileSync(f, "utf8");
-    bytes += Buffer.byteLength(t);
-    for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) lines++;
-    return t;
-  });
-  const corpus = `${corpusDir}: ${files.length} files, ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB`;
+  const files = goFiles(corpusDir);
+  const corpus = `${corpusDir}: ${describe(files)}`;
 
-  await initGoParser();
-  let t0 = performance.now();
-  for (const t of texts) parseGo(t).delete();
-  const parseMs = performance.now() - t0;
-  line("parse only, 1 thread", `${(parseMs / 1000).toFixed(2)} s`, corpus);
+  const parseMs = await parseOnly(files);
+  line(`(a) parse only, ${jobs} threads`, `${(parseMs / 1000).toFixed(2)} s`, corpus);
 
-  const engine = await createEngine({});
-  t0 = performance.now();
-  let findings = 0;
-  files.forEach((f, i) => (findings += engine.analyzeText(f, texts[i]).findings.length));
-  const scanMs = performance.now() - t0;
-  line("full analysis, 1 thread", `${(scanMs / 1000).toFixed(2)} s`, `${findings} findings; ${corpus}`);
-  line("analysis / parse ratio, 1 thread", `${(scanMs / parseMs).toFixed(2)}x`, corpus);
-  line("peak RSS, in-process analysis", `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`, corpus);
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "leaklint-bench-cache-"));
+  const out = path.join(cacheDir, "report.json");
+  const full = scan(["scan", corpusDir, "--jobs", String(jobs), "--format", "json", "--output", out, "--no-progress", "--cache-location", cacheDir], corpusDir);
+  const findings = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")).findings.length : "?";
+  line(`(b) leaklint scan, ${jobs} jobs (exit ${full.code})`, `${(full.ms / 1000).toFixed(2)} s`, `${findings} findings; ${corpus}`);
+  line(`(c) scan / parse, ${jobs} threads`, `${(full.ms / parseMs).toFixed(2)}x`, corpus);
+  line("(d) peak RSS of the scan", `${full.rss.toFixed(0)} MB`, corpus);
+  const warm = scan(["scan", corpusDir, "--jobs", String(jobs), "--format", "json", "--output", out, "--no-progress", "--cache-location", cacheDir], corpusDir);
+  line("(e) second run with --cache, unchanged tree", `${(warm.ms / 1000).toFixed(2)} s`, corpus);
+  fs.rmSync(cacheDir, { recursive: true, force: true });
 
-  const cli = path.join(root, "dist", "cli", "main.js");
-  t0 = performance.now();
-  const run = spawnSync(process.execPath, [cli, "scan", corpusDir, "--format", "json", "--output", path.join(os.tmpdir(), "leaklint-bench.json")], { stdio: "ignore" });
-  const cliMs = performance.now() - t0;
-  line(`leaklint scan (exit ${run.status}), default jobs`, `${(cliMs / 1000).toFixed(2)} s`, `${os.availableParallelism()} cores; ${corpus}`);
+  const editor = await editorLatency(corpusDir, files);
+  line("(f) editor re-analysis after a 1-char edit", `${editor.ms.toFixed(1)} ms`, `${editor.detail} (engine)`);
+
+  const plugin = path.join(dist, "eslint", "index.js");
+  if (!fs.existsSync(plugin)) line("(g) ESLint plugin added cost", "n/a", "the ESLint plugin is not built yet");
 }
 
 main().catch((e) => {

@@ -2,6 +2,7 @@
 import { Engine, EngineOptions } from "./core/engine";
 import { GoFrontEnd } from "./go/frontend";
 import { initGoParser } from "./go/parser";
+import { TsFrontEnd } from "./ts/frontend";
 
 export { Engine } from "./core/engine";
 export type { EngineOptions } from "./core/engine";
@@ -9,5 +10,5 @@ export * from "./core/types";
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   await initGoParser();
-  return new Engine([new GoFrontEnd()], options);
+  return new Engine([new GoFrontEnd({ incremental: options.incremental }), new TsFrontEnd()], options);
 }

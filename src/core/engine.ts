@@ -25,6 +25,8 @@ export interface FrontEnd {
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult;
   /** Files whose content the analysis of `file` may depend on besides `file` itself (package siblings, imported module packages). */
   dependencies?(file: string): string[];
+  /** Drops what an incremental front end keeps for `file`. */
+  forget?(file: string): void;
 }
 
 export interface FrontEndResult {
@@ -38,6 +40,11 @@ export interface EngineOptions {
   configFile?: string;
   /** `--rule id=severity`: applied over whatever the config says. */
   ruleOverrides?: Record<string, RuleSetting>;
+  /**
+   * For editors: keep each analysed document's tree and re-parse the next
+   * version of it incrementally; `forget(file)` when the document closes.
+   */
+  incremental?: boolean;
 }
 
 /** Files above this size are skipped with a notice: they are generated or data, never hand-written code. */
@@ -73,6 +80,11 @@ export class Engine {
 
   handles(file: string): boolean {
     return this.frontEnds.some((f) => f.handles(file));
+  }
+
+  /** The editor closed `file`: release what incremental analysis kept for it. */
+  forget(file: string): void {
+    for (const f of this.frontEnds) f.forget?.(file);
   }
 
   /** What a result cache must watch for `file`: the file and whatever its front end reads besides it. */

@@ -331,6 +331,9 @@ export class GoContext {
   }
 
   private methodAcquisition(call: Node, receiver: Node, name: string, args: Node[], resultCount: number, label: string): Acquisition | null {
+    const knownName = name in DATABASE_METHODS || name in HTTP_CLIENT_METHODS || name in POOL_METHODS || TYPED_METHOD_NAMES.has(name);
+    // Most method calls are none of these; deciding that must not cost a type lookup.
+    if (!knownName && !this.packageMethodReturnsResource(name)) return null;
     const ownType = this.packageDeclaresMethod(name) ? this.namedTypeOf(receiver) : undefined;
     const own = ownType ? this.localSummary(`${ownType}.${name}`) : undefined;
     if (own) {
@@ -352,6 +355,10 @@ export class GoContext {
       if (name === "RoundTrip" || this.isHttpClient(receiver) || this.resultUsedAsResponse(call)) return { kind: "body", index: 0, label };
     }
     return null;
+  }
+
+  private packageMethodReturnsResource(name: string): boolean {
+    return this.pkg.methodKeys(name).some((k) => (this.localSummary(k)?.returns.length ?? 0) > 0);
   }
 
   /** Methods whose receiver type the syntax states: `(&net.Dialer{}).DialContext`, `lc.Listen`. */

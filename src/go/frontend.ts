@@ -12,6 +12,7 @@ import { GoFile } from "./facts";
 import { MustReleaseFinding, findMustReleaseLeaks } from "./must-release";
 import { parseGo } from "./parser";
 import { GO_RULES } from "./rules";
+import { GoDocuments } from "./documents";
 import { goDependencies } from "./source-dirs";
 import { GoWorkspace } from "./workspace";
 
@@ -82,6 +83,16 @@ export class GoFrontEnd implements FrontEnd {
   readonly language = "go" as const;
   readonly rules = GO_RULES as Rule<unknown>[];
   private readonly workspaces = new Map<LeaklintConfig, GoWorkspace>();
+  /** Set for editors: documents are re-parsed incrementally and their summaries kept current. */
+  private readonly documents?: GoDocuments;
+
+  constructor(options: { incremental?: boolean } = {}) {
+    if (options.incremental) this.documents = new GoDocuments();
+  }
+
+  forget(file: string): void {
+    this.documents?.forget(file);
+  }
 
   handles(file: string): boolean {
     return file.endsWith(".go");
@@ -105,11 +116,13 @@ export class GoFrontEnd implements FrontEnd {
       return { findings: [], notices: [{ file, kind: "input", message: `skipped: blocks nested deeper than ${MAX_NESTING} levels` }], comments: [] };
     }
     const workspace = this.workspaceFor(config);
-    const goFile = workspace.takeParsed(file, text) ?? new GoFile(file, text, parseGo(text));
-    const tree = goFile.tree;
+    const goFile = this.documents
+      ? new GoFile(file, text, this.documents.parse(file, text))
+      : (workspace.takeParsed(file, text) ?? new GoFile(file, text, parseGo(text)));
     try {
       if (goFile.generated) return { findings: [], notices: [], comments: [] };
       const pkg = workspace.packageOf(goFile);
+      if (this.documents) workspace.refreshSummaries(goFile, pkg);
       const facts = new GoFacts(goFile, new GoContext(goFile, pkg, workspace));
       const findings: Finding[] = [];
       const notices: ToolNotice[] = [];
@@ -125,7 +138,7 @@ export class GoFrontEnd implements FrontEnd {
       // Comments only matter for suppressing findings; reading them from the tree is not free.
       return { findings, notices: [...facts.notices, ...notices], comments: findings.length > 0 ? goFile.comments : [] };
     } finally {
-      tree.delete();
+      if (!this.documents) goFile.tree.delete();
     }
   }
 
@@ -133,7 +146,7 @@ export class GoFrontEnd implements FrontEnd {
   private workspaceFor(config: LeaklintConfig): GoWorkspace {
     let ws = this.workspaces.get(config);
     if (!ws) {
-      ws = new GoWorkspace(config.go);
+      ws = new GoWorkspace(config.go, { parkTrees: !this.documents });
       this.workspaces.set(config, ws);
     }
     return ws;

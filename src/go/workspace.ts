@@ -71,6 +71,28 @@ export class GoPackage {
     }
   }
 
+  /** The text each file had when its functions were summarized. */
+  private readonly sources = new Map<string, string>();
+
+  recordSource(file: string, text: string): void {
+    this.sources.set(path.resolve(file), text);
+  }
+
+  sourceOf(file: string): string | undefined {
+    return this.sources.get(path.resolve(file));
+  }
+
+  /** The text of each function when it was summarized, kept only for edited documents. */
+  private readonly functionTexts = new Map<string, string>();
+
+  recordFunctionText(key: string, text: string): void {
+    this.functionTexts.set(key, text);
+  }
+
+  functionText(key: string): string | undefined {
+    return this.functionTexts.get(key);
+  }
+
   summary(name: string): FunctionSummary | undefined {
     return this.functions.get(name) ?? this.base?.summary(name);
   }
@@ -101,7 +123,15 @@ export class GoWorkspace {
   private readonly packages = new Map<string, GoPackage>();
   private readonly loading = new Set<string>();
 
-  constructor(readonly knowledge: GoKnowledge) {}
+  /**
+   * `parkTrees`: keep the trees of a package's other files for their own
+   * analysis (scans walk a directory's files together). Editors analyse one
+   * document at a time and would only hold the trees in memory.
+   */
+  constructor(
+    readonly knowledge: GoKnowledge,
+    private readonly options: { parkTrees: boolean } = { parkTrees: true },
+  ) {}
 
   moduleFor(dir: string): GoModule | undefined {
     const cached = this.modules.get(dir);
@@ -129,9 +159,29 @@ export class GoWorkspace {
     const dir = path.dirname(path.resolve(file.path));
     if (this.parkedDir !== dir) this.dropParked();
     this.parkedDir = dir;
-    if (!isTestFile(file.path)) return this.load(dir, file.packageName, "library", undefined, file, true);
-    const base = file.packageName.endsWith("_test") ? undefined : this.load(dir, file.packageName, "library", undefined, undefined, true);
-    return this.load(dir, file.packageName, "tests", base, file, true);
+    const park = this.options.parkTrees;
+    if (!isTestFile(file.path)) return this.load(dir, file.packageName, "library", undefined, file, park);
+    const base = file.packageName.endsWith("_test") ? undefined : this.load(dir, file.packageName, "library", undefined, undefined, park);
+    return this.load(dir, file.packageName, "tests", base, file, park);
+  }
+
+  /**
+   * Keeps a cached package's summaries current while its file is edited: the
+   * edited file's functions are summarized again from the new text. Other files'
+   * summaries cannot have changed, so nothing else is recomputed.
+   */
+  refreshSummaries(file: GoFile, pkg: GoPackage): void {
+    if (pkg.sourceOf(file.path) === file.text) return;
+    const ctx = new GoContext(file, pkg, this);
+    for (const fn of file.functions) {
+      const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
+      // A keystroke changes one function; the others keep their summaries.
+      const text = fn.node.text;
+      if (pkg.functionText(key) === text) continue;
+      pkg.functions.set(key, ctx.summarizeNode(fn.node));
+      pkg.recordFunctionText(key, text);
+    }
+    pkg.recordSource(file.path, file.text);
   }
 
   /**
@@ -243,6 +293,7 @@ export class GoWorkspace {
         for (const [k, v] of f.packageVarTypes) pkg.packageVarTypes.set(k, v);
         pkg.configured.push(...configuredUses(f));
       }
+      for (const f of files) pkg.recordSource(f.path, f.text);
       const contexts = files.map((f) => new GoContext(f, pkg, this));
       for (const ctx of contexts) ctx.registerFunctions();
       for (const key of [...pkg.pending.keys()]) summarizePending(pkg, key);
