@@ -122,7 +122,9 @@ const WORKER_COUNT = /^(n|p|k)$|worker|concurren|parallel|goroutine|thread|procs
 /** Channel names that read as a semaphore: `sem <- struct{}{}` acquires a slot. */
 const SEMAPHORE_NAME = /sem|token|slot|limit|throttl|ticket|gate|guard|concurren|parallel|inflight|running|active|pool/i;
 /** Comparisons that check how many goroutines run: the running-count guard. */
-const RUNNING_COUNT = /atomic\.|\.Load\(\)|NumGoroutine\(|\b(running|active|inflight|inFlight|busy|outstanding|numRunning|numActive|current|concurrent)\b|len\(\s*([\w.]+)\s*\)\s*[<>=!]+\s*cap\(|cap\(\s*[\w.]+\s*\)\s*[<>=!]+\s*len\(/;
+const RUNNING_COUNT = /atomic\.|\.Load\(\)|NumGoroutine\(|len\(\s*([\w.]+)\s*\)\s*[<>=!]+\s*cap\(|cap\(\s*[\w.]+\s*\)\s*[<>=!]+\s*len\(/;
+/** Counters of running goroutines, when compared (`active >= max`; a bare `if u.active` is not a count). */
+const RUNNING_WORDS = /\b(running|active|inflight|inFlight|busy|outstanding|numRunning|numActive|current|concurrent)\b/;
 const LIMIT_WORDS = /max|limit|cap\(|concurren|parallel|workers/i;
 /** The end of a sub-slice that is one batch: `min(i+batchSize, len(xs))`, `i + chunk`. */
 const BATCH_WORDS = /min\(|batch|chunk|page|window|step|size|limit|max/i;
@@ -166,7 +168,7 @@ class Analysis {
         }
         case "if_statement": {
           const cond = field(p, "condition");
-          if (cond && cond.id !== node.id && RUNNING_COUNT.test(cond.text)) break walk;
+          if (cond && cond.id !== node.id && countsRunning(cond)) break walk;
           break;
         }
         case "expression_switch_statement":
@@ -337,20 +339,22 @@ class Analysis {
     return verdict.bounded ? BOUNDED : { bounded: false, what: `for every element of ${short(unparen(x).text)}` };
   }
 
+  /** A range over data, unless each goroutine starts one of a set of components (`for _, s := range services { go s.Run() }`). */
   private classifyRange(clause: Node, spawn: Spawn): Verdict {
     const right = field(clause, "right");
     if (!right) return BOUNDED;
     const verdict = this.collectionBound(right, 0);
     if (verdict.bounded) return verdict;
-    // `for _, s := range services { go s.Run() }` starts components, one each.
     const value = namedChildren(field(clause, "left"))[1] ?? namedChildren(field(clause, "left"))[0];
-    const call = spawn.kind === "go" ? namedChildren(spawn.node).find((c) => c.type === "call_expression") : undefined;
+    if (!value || value.text === "_" || verdict.what.includes("received") || spawn.kind !== "go") return verdict;
+    const call = namedChildren(spawn.node).find((c) => c.type === "call_expression");
     const parts = call && calleeParts(call);
-    if (value && !verdict.what.includes("received")) {
-      if (parts?.operand?.text === value.text && START_METHODS.has(parts.name)) return BOUNDED;
-      // `for _, f := range hooks { go f() }`: functions are code, a fixed set.
-      if (call && !parts?.operand && parts?.name === value.text) return BOUNDED;
-    }
+    // `for _, f := range hooks { go f() }`: functions are code, a fixed set.
+    if (call && !parts?.operand && parts?.name === value.text) return BOUNDED;
+    // `go s.Run()`, `go srv.Serve(l)`, `go func() { _ = s.ListenAndServe() }()`: starting components, one each.
+    const v = escape(value.text);
+    const starts = [...START_METHODS].join("|");
+    if (new RegExp(`\\b${v}\\.(${starts})\\(|\\b(${starts})\\([^)]*\\b${v}\\b`).test(spawn.node.text)) return BOUNDED;
     return verdict;
   }
 
@@ -534,7 +538,7 @@ class Analysis {
     }
     if (stmt.type === "if_statement" || stmt.type === "for_statement") {
       const cond = stmt.type === "if_statement" ? field(stmt, "condition") : forCondition(stmt);
-      if (cond && (RUNNING_COUNT.test(cond.text) || (cond.type === "binary_expression" && LIMIT_WORDS.test(cond.text)))) {
+      if (cond && (countsRunning(cond) || (isComparison(cond) && LIMIT_WORDS.test(cond.text)))) {
         if (stmt.type === "for_statement") return true;
         const then = field(stmt, "consequence");
         if (then && /\b(continue|break|return|goto)\b|Sleep\(|Wait\(|<-/.test(then.text)) return true;
@@ -811,6 +815,21 @@ class Analysis {
 }
 
 // ---- small helpers ------------------------------------------------------------------
+
+/** `atomic.LoadInt32(&running) > max`, `len(sem) == cap(sem)`, `active < limit && ok`. */
+function countsRunning(cond: Node): boolean {
+  if (RUNNING_COUNT.test(cond.text)) return true;
+  const c = unparen(cond);
+  if (c.type !== "binary_expression") return false;
+  if (isComparison(c)) return RUNNING_WORDS.test(c.text);
+  const op = field(c, "operator")?.text;
+  return (op === "&&" || op === "||") && [field(c, "left"), field(c, "right")].some((s) => !!s && countsRunning(s));
+}
+
+function isComparison(node: Node): boolean {
+  const n = unparen(node);
+  return n.type === "binary_expression" && ["<", "<=", ">", ">=", "==", "!="].includes(field(n, "operator")?.text ?? "");
+}
 
 function forCondition(loop: Node): Node | undefined {
   const body = field(loop, "body");
