@@ -202,7 +202,10 @@ class Frequency {
     const status = this.statusAt(pos);
     const loops = !!pos.loop && (status === "quiet" || (status === "once" && pos.role !== "package-init" && this.isEventLoop(pos.loop)));
     const repeated = status === "root" || (loops && !fillsCollection(site, pos.loop!) && !leavesLoop(site, pos.loop!));
-    return repeated && !this.calleeReportsItself(site) ? pos : undefined;
+    if (!repeated || this.calleeReportsItself(site)) return undefined;
+    // `if s.cache == nil { s.cache = ... }` in a method of the one Server builds one cache.
+    if (!pos.loop && pos.role === "method" && pos.fn && !perObjectType(receiverType(pos.fn)) && lazilyBuilt(site)) return undefined;
+    return pos;
   }
 
   private statusAt(pos: Position): Status {
@@ -380,6 +383,20 @@ function fillsCollection(call: Node, loop: Node): boolean {
 }
 
 const STORES = new Set(["assignment_statement", "call_expression"]);
+
+/** The call is assigned to a field inside `if <that field> == nil { ... }`. */
+function lazilyBuilt(call: Node): boolean {
+  const list = call.parent;
+  const assign = list?.type === "expression_list" ? list.parent : undefined;
+  if (assign?.type !== "assignment_statement") return false;
+  const target = namedChildren(field(assign, "left"))[0];
+  if (target?.type !== "selector_expression") return false;
+  const guard = `${target.text.replace(/\s+/g, "")}==nil`;
+  for (let n = assign.parent; n && n.type !== "function_declaration" && n.type !== "method_declaration" && n.type !== "func_literal"; n = n.parent) {
+    if (n.type === "if_statement" && (field(n, "condition")?.text.replace(/\s+/g, "") ?? "").split("||").includes(guard)) return true;
+  }
+  return false;
+}
 
 /** `for attempt := ...; { c, err := New(); if err == nil { return c, nil } }` builds at most one that survives. */
 function leavesLoop(call: Node, loop: Node): boolean {
