@@ -13,7 +13,7 @@ import * as path from "node:path";
 import type { Node } from "./parser";
 import { goQuery } from "./parser";
 import { GoContext } from "./context";
-import { ConfiguredUse, Setting, classify, configuredUses } from "./configured";
+import { ConfiguredUse, Setting, classify, configuredUses, namedType } from "./configured";
 import { FUNCTION_TYPES, callArguments, calleeParts, descendants, field, namedChildren, parameters, unparen } from "./syntax";
 
 export interface ConfigurationPolicy {
@@ -29,7 +29,8 @@ export interface ConfigurationPolicy {
 
 export type Destination =
   | { type: "local"; name: string }
-  | { type: "field"; name: string }
+  /** `owner` is the struct type holding the field, when the syntax says it. */
+  | { type: "field"; name: string; owner?: string }
   | { type: "package-var"; name: string }
   /** Result `index` of the enclosing function declaration. */
   | { type: "returned"; index: number }
@@ -121,7 +122,7 @@ export class ConfigurationCheck {
         return this.localMayBeConfigured(dest.name, scope, seen);
       case "field":
         return (
-          this.uses.some((u) => u.fields.includes(dest.name)) ||
+          this.uses.some((u) => setsField(u, dest.name, dest.owner)) ||
           // An embedded *sql.DB or http.Server is configured through the struct itself.
           (/^(DB|Server)$/.test(dest.name) && this.uses.length > 0) ||
           this.reachableFromOtherPackages(dest.name) ||
@@ -168,7 +169,11 @@ export class ConfigurationCheck {
   /** What an assignment target is: a local, a package variable, a field. */
   private targetDestination(target: Node, stmt: Node): Destination {
     const t = unparen(target);
-    if (t.type === "selector_expression") return { type: "field", name: field(t, "field")?.text ?? "" };
+    if (t.type === "selector_expression") {
+      const operand = field(t, "operand");
+      const owner = operand?.type === "identifier" ? namedType(this.ctx.typeTextOf(operand)) : undefined;
+      return { type: "field", name: field(t, "field")?.text ?? "", owner };
+    }
     if (t.type !== "identifier") return { type: "unknown" };
     if (t.text === "_") return { type: "used" };
     const { chain } = ConfigurationCheck.functionsAround(stmt);
@@ -188,7 +193,8 @@ export class ConfigurationCheck {
       const importPath = this.ctx.file.importPath(field(type, "package")?.text ?? "");
       return importPath ? { type: "foreign-literal", importPath, typeName: field(type, "name")?.text ?? "" } : { type: "unknown" };
     }
-    if (type?.type === "type_identifier" || type?.type === "generic_type") return { type: "field", name: key.text };
+    if (type?.type === "type_identifier") return { type: "field", name: key.text, owner: type.text };
+    if (type?.type === "generic_type") return { type: "field", name: key.text };
     return { type: "unknown" };
   }
 
@@ -358,6 +364,17 @@ function isAssignedHere(id: Node): boolean {
   if (list?.type !== "expression_list" || !stmt) return false;
   if (stmt.type === "short_var_declaration" || stmt.type === "assignment_statement") return field(stmt, "left")?.id === list.id;
   return stmt.type === "range_clause" && field(stmt, "left")?.id === list.id;
+}
+
+/**
+ * Does the setter apply to field `name`? When both sides say which struct
+ * type holds the field (`s.db` with `s *Store`), the types must agree, so
+ * two types with a field of the same name are not confused.
+ */
+function setsField(u: ConfiguredUse, name: string, owner: string | undefined): boolean {
+  const i = u.fields.indexOf(name);
+  if (i < 0) return false;
+  return i > 0 || !owner || !u.rootType || u.rootType === owner;
 }
 
 /** Is the name a parameter, result, receiver or local of one of the functions (innermost first)? */

@@ -9,7 +9,7 @@
 import type { Node } from "./parser";
 import { GoFile } from "./facts";
 import { goQuery } from "./parser";
-import { FUNCTION_TYPES, descendants, field, namedChildren, parameterNames, resultNames, unparen } from "./syntax";
+import { FUNCTION_TYPES, descendants, field, namedChildren, parameters, resultNames, unparen } from "./syntax";
 
 export type Setting = "lifetime" | "timeout";
 
@@ -28,6 +28,8 @@ export interface ConfiguredUse {
   rootKind: "local" | "param" | "receiver" | "package" | "other";
   /** For a parameter of the top-level function: its index; otherwise -1. */
   param: number;
+  /** The named type a receiver or parameter root is declared with (`Store` for `s *Store`), when the syntax says it. */
+  rootType?: string;
 }
 
 const MENTIONS = /SetConnMax|SetMaxIdleConns|ReadHeaderTimeout|ReadTimeout/;
@@ -86,7 +88,7 @@ function describe(file: GoFile, recv: Node, member: string, args: Node): Configu
   const functions: Node[] = [];
   for (let n = recv.parent; n; n = n.parent) if (FUNCTION_TYPES.has(n.type)) functions.push(n);
   const top = functions[functions.length - 1];
-  const { kind, param } = rootName ? classify(rootName, functions) : { kind: "other" as const, param: -1 };
+  const { kind, param, type } = rootName ? classify(rootName, functions) : { kind: "other" as const, param: -1, type: undefined };
   return {
     setting: member.startsWith("Read") ? "timeout" : "lifetime",
     file: file.path,
@@ -96,6 +98,7 @@ function describe(file: GoFile, recv: Node, member: string, args: Node): Configu
     fields,
     rootKind: kind,
     param,
+    rootType: type,
   };
 }
 
@@ -109,15 +112,21 @@ function settingValue(recv: Node, member: string, args: Node): string | undefine
 }
 
 /** Where `name` is declared, searching the enclosing functions from the innermost out. */
-export function classify(name: string, functions: Node[]): { kind: ConfiguredUse["rootKind"]; param: number } {
+export function classify(name: string, functions: Node[]): { kind: ConfiguredUse["rootKind"]; param: number; type?: string } {
   for (const fn of functions) {
-    const params = parameterNames(fn);
-    const index = params.indexOf(name);
-    if (index >= 0) return { kind: "param", param: fn === functions[functions.length - 1] ? index : -1 };
-    if (receiverName(fn) === name) return { kind: "receiver", param: -1 };
+    const params = parameters(fn);
+    const index = params.findIndex((p) => p.name === name);
+    if (index >= 0) return { kind: "param", param: fn === functions[functions.length - 1] ? index : -1, type: namedType(params[index].type) };
+    if (receiverName(fn) === name) return { kind: "receiver", param: -1, type: namedType(field(namedChildren(field(fn, "receiver"))[0], "type")?.text) };
     if (resultNames(fn).includes(name) || declaresLocally(fn, name)) return { kind: "local", param: -1 };
   }
   return { kind: "package", param: -1 };
+}
+
+/** `*Store` → "Store"; qualified, generic and composite types → undefined. */
+export function namedType(type: string | undefined): string | undefined {
+  const t = type?.replace(/^\*/, "");
+  return t && /^\w+$/.test(t) ? t : undefined;
 }
 
 export function receiverName(fn: Node): string | undefined {
