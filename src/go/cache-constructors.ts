@@ -134,10 +134,23 @@ export function cacheReachesCaller(node: Node, ctx: GoContext): boolean {
   return positionOf(node, ctx.file).fn?.type !== "func_literal";
 }
 
-/** A parameter named like the package (`cache *Store`) hides it. */
-function isShadowed(operand: Node): boolean {
-  for (let fn = enclosingFunction(operand); fn; fn = enclosingFunction(fn)) {
-    if (parameterNames(fn).includes(operand.text) || resultNames(fn).includes(operand.text)) return true;
+/**
+ * A parameter, result or local declared before `id` in a block around it hides the
+ * package of the same name (`cache *Store`). `cache := cache.New(...)` does not:
+ * the new variable's scope starts after the statement.
+ */
+function isShadowed(id: Node, name = id.text): boolean {
+  for (let fn = enclosingFunction(id); fn; fn = enclosingFunction(fn)) {
+    if (parameterNames(fn).includes(name) || resultNames(fn).includes(name)) return true;
+    const body = field(fn, "body");
+    if (!body) continue;
+    for (const decl of descendants(body, DECLARATIONS)) {
+      if (decl.endIndex > id.startIndex) break;
+      const names = decl.type === "var_spec" ? decl.childrenForFieldName("name") : namedChildren(field(decl, "left"));
+      if (!names.some((n) => n?.text === name)) continue;
+      const scope = decl.type === "var_spec" ? decl.parent?.parent : decl.parent;
+      if (scope && scope.startIndex <= id.startIndex && id.endIndex <= scope.endIndex) return true;
+    }
   }
   return false;
 }
@@ -155,20 +168,7 @@ function isBuiltOnce(call: Node, ctx: GoContext): boolean {
   const left = namedChildren(field(assign, "left"));
   const target = left[left.length === namedChildren(list).length ? namedChildren(list).findIndex((n) => n.id === call.id) : 0];
   if (target?.type !== "identifier" || !(ctx.pkg.packageVars.has(target.text) || ctx.file.packageVars.has(target.text))) return false;
-  return !declaresLocally(call, target.text);
-}
-
-function declaresLocally(from: Node, name: string): boolean {
-  for (let fn = enclosingFunction(from); fn; fn = enclosingFunction(fn)) {
-    if (parameterNames(fn).includes(name) || resultNames(fn).includes(name)) return true;
-    const body = field(fn, "body");
-    if (!body) continue;
-    for (const decl of descendants(body, DECLARATIONS)) {
-      const names = decl.type === "var_spec" ? decl.childrenForFieldName("name") : namedChildren(field(decl, "left"));
-      if (names.some((n) => n?.text === name)) return true;
-    }
-  }
-  return false;
+  return !isShadowed(call, target.text);
 }
 
 const DECLARATIONS = new Set(["var_spec", "short_var_declaration"]);
