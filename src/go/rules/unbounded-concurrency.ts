@@ -58,6 +58,8 @@ export const unboundedConcurrency: Rule<GoFacts> = {
     const { file, ctx } = context.facts;
     // Tests spawn goroutines over tables their author wrote: a fixed set, not input.
     if (file.path.endsWith("_test.go") || !file.text.includes("for")) return;
+    // Most files start no goroutine: a text check is cheaper than the query.
+    if (!/\bgo\s+(func\b|[\w.[\]]+\s*\(|\()|\.(Try)?Go\(/.test(file.text)) return;
     const extra = Array.isArray(context.options.fixedCollections) ? (context.options.fixedCollections as unknown[]).map(String) : [];
     const analysis = new Analysis(file, ctx, new Set([...DEFAULT_FIXED_COLLECTIONS, ...extra].map((n) => n.toLowerCase())));
     for (const spawn of spawnsOf(file)) {
@@ -69,7 +71,8 @@ export const unboundedConcurrency: Rule<GoFacts> = {
 
 // ---- what starts a goroutine --------------------------------------------------
 
-type SpawnKind = "go" | "errgroup" | "waitgroup" | "pool";
+/** `group` is a `x.Go(...)` call whose receiver is not resolved yet. */
+type SpawnKind = "go" | "group" | "errgroup" | "waitgroup" | "pool";
 
 interface Spawn {
   kind: SpawnKind;
@@ -97,7 +100,7 @@ function spawnsOf(file: GoFile): Spawn[] {
       const recv = get("recv");
       if ((name !== "Go" && name !== "TryGo") || !call || !recv) continue;
       const arg = callArguments(call)[0];
-      out.push({ kind: "errgroup", node: call, receiver: recv, literal: arg?.type === "func_literal" ? arg : undefined });
+      out.push({ kind: "group", node: call, receiver: recv, literal: arg?.type === "func_literal" ? arg : undefined });
     }
   }
   return out;
@@ -140,7 +143,8 @@ class Analysis {
   ) {}
 
   examine(spawn: Spawn): Report | undefined {
-    if (spawn.kind !== "go") {
+    if (!inLoop(spawn.node)) return undefined;
+    if (spawn.kind === "group") {
       const group = this.groupKind(spawn);
       if (!group) return undefined;
       spawn.kind = group;
@@ -215,7 +219,7 @@ class Analysis {
     const cond = header.type === "for_clause" ? field(header, "condition") : header;
     if (!cond) return this.pacedBy(body, spawn) ? BOUNDED : { bounded: false, what: "on every iteration of an endless loop" };
     const verdict = this.conditionBound(cond, header.type === "for_clause" ? header : undefined, body);
-    if (verdict.bounded || !this.pacedBy(body, spawn) || verdict.what.startsWith("for every element")) return verdict;
+    if (verdict.bounded || !this.pacedBy(body, spawn) || sizedByData(verdict)) return verdict;
     return BOUNDED;
   }
 
@@ -232,7 +236,7 @@ class Analysis {
         const l = this.conditionBound(left, clause, body);
         if (l.bounded) return l;
         const r = this.conditionBound(right, clause, body);
-        return r.bounded ? r : l.what.startsWith("for every element") ? l : r.what.startsWith("for every element") ? r : { bounded: false, what: loopHeader };
+        return r.bounded ? r : sizedByData(l) ? l : sizedByData(r) ? r : { bounded: false, what: loopHeader };
       }
       if (op === "||") {
         const l = this.conditionBound(left, clause, body);
@@ -251,7 +255,7 @@ class Analysis {
           const decrementing = clause ? /--|-=/.test(field(clause, "update")?.text ?? "") : false;
           const init = decrementing && clause ? this.initialValue(clause, counter.text) : undefined;
           const verdict = this.countBound(init ?? limit, 0);
-          return verdict.bounded || verdict.what.startsWith("for every element") ? verdict : { bounded: false, what: loopHeader };
+          return verdict.bounded || sizedByData(verdict) ? verdict : { bounded: false, what: loopHeader };
         }
       }
     }
@@ -305,7 +309,7 @@ class Analysis {
         const args = callArguments(e);
         if (!parts) return BOUNDED;
         if (parts.name === "len" && !parts.operand && args[0]) return this.sizeOf(args[0], depth);
-        if (!parts.operand && ["min"].includes(parts.name)) {
+        if (!parts.operand && parts.name === "min") {
           return args.some((a) => this.countBound(a, depth + 1).bounded) ? BOUNDED : this.countBound(args[0], depth + 1);
         }
         if (!parts.operand && args.length === 1 && /^(u?int(8|16|32|64)?|uintptr)$/.test(parts.name)) return this.countBound(args[0], depth + 1);
@@ -815,6 +819,21 @@ class Analysis {
 }
 
 // ---- small helpers ------------------------------------------------------------------
+
+/** A loop that runs once per element of some data, as opposed to one whose condition is opaque. */
+function sizedByData(verdict: Verdict): boolean {
+  return !verdict.bounded && verdict.what.startsWith("for every");
+}
+
+/** Whether a loop (or a Range/Walk callback) surrounds the spawn within its function: most spawns are not in one. */
+function inLoop(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === "for_statement") return true;
+    if (n.type === "function_declaration" || n.type === "method_declaration") return false;
+    if (n.type === "func_literal" && n.parent?.type === "argument_list") return true;
+  }
+  return false;
+}
 
 /** `atomic.LoadInt32(&running) > max`, `len(sem) == cap(sem)`, `active < limit && ok`. */
 function countsRunning(cond: Node): boolean {
