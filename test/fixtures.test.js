@@ -3,6 +3,8 @@
 // exactly those rules, every other line must not be reported. A fixture whose
 // findings carry safe fixes has a `.golden` sibling with the fixed text, which
 // must parse cleanly. LEAKLINT_UPDATE_GOLDENS=1 rewrites the goldens.
+// Go fixtures live in test/fixtures/go, TS/JS fixtures (.ts .tsx .mts .cts .js
+// .jsx .mjs .cjs) in test/fixtures/ts/<rule-id>/.
 const assert = require("node:assert");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -10,38 +12,51 @@ const { createEngine } = require("../dist/index");
 const { applyFixes, fixesOfKind } = require("../dist/core/fixes");
 const { parseGo } = require("../dist/go/parser");
 const { GoFile } = require("../dist/go/facts");
+const { parseTs, syntaxErrors } = require("../dist/ts/parser");
+const { TsFile } = require("../dist/ts/facts");
 
 const ROOT = path.join(__dirname, "fixtures");
 const UPDATE = process.env.LEAKLINT_UPDATE_GOLDENS === "1";
 /** LEAKLINT_FIXTURES=<substring> runs (and updates) only the fixtures whose path contains it. */
 const ONLY = process.env.LEAKLINT_FIXTURES;
 
-function walk(dir, out = []) {
+const TS_EXTENSIONS = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+
+function walk(dir, test, out = []) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else if (e.name.endsWith(".go")) out.push(p);
+    if (e.isDirectory()) walk(p, test, out);
+    else if (test(e.name)) out.push(p);
   }
   return out.sort();
 }
 
-/** Expected `line -> [rule ids]` from `// want` comment nodes. */
+const isGo = (name) => name.endsWith(".go");
+const isTs = (name) => TS_EXTENSIONS.test(name) && !/\.d\.[cm]?ts$/.test(name);
+
+/** `line -> [rule ids]` from the `// want` comments among a file's comment nodes. */
+function wantFromComments(comments) {
+  const want = new Map();
+  for (const c of comments) {
+    const m = /(?:^|\s)\/\/\s*want\s+([\w\s-]+)$/.exec(c.text);
+    if (m) want.set(c.line, m[1].trim().split(/\s+/).sort());
+  }
+  return want;
+}
+
+/** Expected `line -> [rule ids]` from `// want` comment nodes: tree-sitter's for Go, the TS scanner's comment ranges for TS/JS. */
 function expectations(file, text) {
+  if (isTs(path.basename(file))) return wantFromComments(new TsFile(file, parseTs(file, text)).comments);
   const tree = parseGo(text);
   try {
-    const goFile = new GoFile(file, text, tree);
-    const want = new Map();
-    for (const c of goFile.comments) {
-      const m = /(?:^|\s)\/\/\s*want\s+([\w\s-]+)$/.exec(c.text);
-      if (m) want.set(c.line, m[1].trim().split(/\s+/).sort());
-    }
-    return want;
+    return wantFromComments(new GoFile(file, text, tree).comments);
   } finally {
     tree.delete();
   }
 }
 
-function parsesCleanly(text) {
+function parsesCleanly(file, text) {
+  if (isTs(path.basename(file))) return syntaxErrors(parseTs(file, text)).length === 0;
   const tree = parseGo(text);
   try {
     return !tree.rootNode.hasError;
@@ -57,7 +72,8 @@ describe("fixtures", function () {
   });
 
   const goRoot = path.join(ROOT, "go");
-  const files = fs.existsSync(goRoot) ? walk(goRoot) : [];
+  const tsRoot = path.join(ROOT, "ts");
+  const files = [...(fs.existsSync(goRoot) ? walk(goRoot, isGo) : []), ...(fs.existsSync(tsRoot) ? walk(tsRoot, isTs) : [])];
   for (const file of files) {
     const rel = path.relative(ROOT, file);
     if (ONLY && !rel.includes(ONLY)) continue;
@@ -95,7 +111,7 @@ describe("fixtures", function () {
         return;
       }
       const fixed = applyFixes(text, fixes).text;
-      assert.ok(parsesCleanly(fixed), `${rel}: the fixed text does not parse`);
+      assert.ok(parsesCleanly(file, fixed), `${rel}: the fixed text does not parse`);
       if (UPDATE || !fs.existsSync(golden)) {
         if (!UPDATE) assert.fail(`${rel}.golden is missing (run with LEAKLINT_UPDATE_GOLDENS=1)`);
         fs.writeFileSync(golden, fixed);

@@ -20,10 +20,25 @@ export interface GoKnowledge {
   clientConstructors: string[];
 }
 
+/**
+ * Extra knowledge for the TypeScript/JavaScript rules. A function is named
+ * `module#export` (`@acme/db#openCursor`, `./lib/http#get`, `default` for a
+ * default export), or `*.method` for a method on any receiver.
+ */
+export interface TsKnowledge {
+  /** Calls whose (awaited) result must be released: `{ "function": "@acme/db#openCursor", "kind": "cursor" }`. */
+  resourceFactories: { function: string; kind: string }[];
+  /** Functions that release the resource passed as their first argument. */
+  closers: string[];
+  cacheConstructors: string[];
+  clientConstructors: string[];
+}
+
 export interface LeaklintConfig {
   rules: Record<string, RuleSetting>;
   ignore: string[];
   go: GoKnowledge;
+  ts: TsKnowledge;
   /** Where the config came from, for error messages and relative ignore globs. */
   source?: string;
 }
@@ -42,11 +57,18 @@ export function emptyConfig(): LeaklintConfig {
     rules: {},
     ignore: [],
     go: { resourceFactories: [], closers: [], cacheConstructors: [], clientConstructors: [] },
+    ts: { resourceFactories: [], closers: [], cacheConstructors: [], clientConstructors: [] },
   };
 }
 
 /** The kinds of Go resources the must-release rules track; src/go/resources.ts describes each. */
 export const GO_RESOURCE_KINDS = ["rows", "stmt", "body", "conn", "poolconn", "tx", "handle"] as const;
+
+/** The kinds of TS/JS resources `ts.resourceFactories` may name; src/ts/resources.ts describes each. */
+export const TS_RESOURCE_KINDS = ["response", "body", "connection", "handle", "fd", "socket", "cursor", "stream"] as const;
+
+/** `module#export` or `*.method`. */
+const TS_FUNCTION = /^(\*\.[\w$]+|[^#\s]+#[\w$]+(\.[\w$]+)*)$/;
 
 const SEVERITIES = new Set(["off", "error", "warning", "info"]);
 
@@ -102,6 +124,36 @@ export function parseConfig(file: string, text: string): LeaklintConfig {
           fail(file, `"go.resourceFactories": unknown kind "${f.kind}" (one of ${GO_RESOURCE_KINDS.join(", ")})`);
         }
         config.go.resourceFactories.push({ function: f.function, kind: f.kind });
+      }
+    }
+  }
+  if (obj.ts !== undefined) {
+    if (typeof obj.ts !== "object" || obj.ts === null || Array.isArray(obj.ts)) fail(file, `"ts" must be an object`);
+    const tsk = obj.ts as Record<string, unknown>;
+    for (const key of Object.keys(tsk)) {
+      if (!["resourceFactories", "closers", "cacheConstructors", "clientConstructors"].includes(key)) fail(file, `unknown key "ts.${key}"`);
+    }
+    const functions = (key: "closers" | "cacheConstructors" | "clientConstructors") => {
+      const list = stringList(file, `ts.${key}`, tsk[key]);
+      const bad = list.find((f) => !TS_FUNCTION.test(f));
+      if (bad !== undefined) fail(file, `"ts.${key}": "${bad}" is not a function name (module#export or *.method)`);
+      return list;
+    };
+    config.ts.closers = functions("closers");
+    config.ts.cacheConstructors = functions("cacheConstructors");
+    config.ts.clientConstructors = functions("clientConstructors");
+    if (tsk.resourceFactories !== undefined) {
+      if (!Array.isArray(tsk.resourceFactories)) fail(file, `"ts.resourceFactories" must be an array`);
+      for (const f of tsk.resourceFactories) {
+        if (typeof f !== "object" || f === null || typeof f.function !== "string" || typeof f.kind !== "string") {
+          fail(file, `"ts.resourceFactories" entries must be { "function": string, "kind": string }`);
+        }
+        for (const key of Object.keys(f)) if (key !== "function" && key !== "kind") fail(file, `"ts.resourceFactories": unknown key "${key}"`);
+        if (!TS_FUNCTION.test(f.function)) fail(file, `"ts.resourceFactories": "${f.function}" is not a function name (module#export or *.method)`);
+        if (!(TS_RESOURCE_KINDS as readonly string[]).includes(f.kind)) {
+          fail(file, `"ts.resourceFactories": unknown kind "${f.kind}" (one of ${TS_RESOURCE_KINDS.join(", ")})`);
+        }
+        config.ts.resourceFactories.push({ function: f.function, kind: f.kind });
       }
     }
   }

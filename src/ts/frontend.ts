@@ -1,0 +1,120 @@
+/**
+ * The TypeScript/JavaScript front end: parses a file once (syntax only),
+ * builds its facts, runs the TS rules over them. `analyzeSourceFile` is the
+ * seam for hosts that already hold a parsed file and maybe a type checker
+ * (the ESLint adapter with parserServices, `leaklint scan --typed`): the rules
+ * run unchanged on it, and consult the `TypeOracle` where they ask what a
+ * name's type is.
+ */
+import * as ts from "typescript";
+import { LeaklintConfig, TsKnowledge } from "../core/config";
+import { ActiveRule, FrontEnd, FrontEndResult } from "../core/engine";
+import { Rule, toFinding } from "../core/rule";
+import { Finding, ToolNotice } from "../core/types";
+import { TsContext } from "./context";
+import { TsFile } from "./facts";
+import { MustReleaseFinding, findMustReleaseLeaks } from "./must-release";
+import { isTsSource, parseTs } from "./parser";
+import { TS_RULES } from "./rules";
+import { TypeOracle } from "./types";
+import { TsWorkspace } from "./workspace";
+
+/** What TS rules receive: the file, its ownership context, and shared analyses computed on first use. */
+export class TsFacts {
+  private mustRelease?: MustReleaseFinding[];
+  /** Problems of shared analyses, reported once per file rather than once per rule. */
+  readonly notices: ToolNotice[] = [];
+
+  constructor(
+    readonly file: TsFile,
+    readonly ctx: TsContext,
+  ) {}
+
+  get sourceFile(): ts.SourceFile {
+    return this.file.sourceFile;
+  }
+
+  /** The type checker's view when the host has one (ESLint with type information, `--typed`); undefined for syntax-only runs. */
+  get oracle(): TypeOracle | undefined {
+    return this.ctx.oracle;
+  }
+
+  mustReleaseLeaks(): MustReleaseFinding[] {
+    this.mustRelease ??= this.guarded(() => findMustReleaseLeaks(this.ctx), []);
+    return this.mustRelease;
+  }
+
+  /** Code nested deeper than the JS stack is skipped with a notice, not counted as a crash. */
+  private guarded<T>(analysis: () => T, fallback: T): T {
+    try {
+      return analysis();
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      this.notices.push({ file: this.file.path, kind: "input", message: "skipped: code nested too deeply to analyse" });
+      return fallback;
+    }
+  }
+}
+
+/** The error and where it was thrown, on one line. */
+function oneLine(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const frame = e.stack?.split("\n").find((l) => l.trim().startsWith("at "))?.trim();
+  return frame ? `${e.message} (${frame})` : e.message;
+}
+
+export class TsFrontEnd implements FrontEnd {
+  readonly language = "ts" as const;
+  readonly rules = TS_RULES as Rule<unknown>[];
+  private readonly workspaces = new Map<TsKnowledge, TsWorkspace>();
+
+  handles(file: string): boolean {
+    return isTsSource(file);
+  }
+
+  analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult {
+    let sourceFile: ts.SourceFile;
+    try {
+      sourceFile = parseTs(file, text);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      return { findings: [], notices: [{ file, kind: "input", message: "skipped: code nested too deeply to parse" }], comments: [] };
+    }
+    return this.analyzeSourceFile(file, sourceFile, rules, config);
+  }
+
+  /** Runs the rules on an already parsed file, with a type oracle when the host has a checker. */
+  analyzeSourceFile(file: string, sourceFile: ts.SourceFile, rules: ActiveRule[], config: LeaklintConfig, oracle?: TypeOracle): FrontEndResult {
+    let tsFile: TsFile;
+    try {
+      tsFile = new TsFile(file, sourceFile);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      return { findings: [], notices: [{ file, kind: "input", message: "skipped: code nested too deeply to analyse" }], comments: [] };
+    }
+    const facts = new TsFacts(tsFile, new TsContext(tsFile, this.workspaceFor(config.ts), config.ts, oracle));
+    const findings: Finding[] = [];
+    const notices: ToolNotice[] = [];
+    const text = sourceFile.text;
+    for (const { rule, severity, options } of rules) {
+      const mine: Finding[] = [];
+      try {
+        rule.check({ file, text, facts, severity, options, report: (r) => mine.push(toFinding(rule.meta, file, severity, r)) });
+        findings.push(...mine);
+      } catch (e) {
+        notices.push({ file, kind: "internal", message: `rule ${rule.meta.id} failed: ${oneLine(e)}` });
+      }
+    }
+    return { findings, notices: [...facts.notices, ...notices], comments: tsFile.comments };
+  }
+
+  /** Summaries depend on the TS knowledge in the config, so each config gets its own workspace. */
+  private workspaceFor(knowledge: TsKnowledge): TsWorkspace {
+    let ws = this.workspaces.get(knowledge);
+    if (!ws) {
+      ws = new TsWorkspace(knowledge);
+      this.workspaces.set(knowledge, ws);
+    }
+    return ws;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Modules as the TS rules need them: a call to a function imported from a
+ * relative module (`import { getJson } from "./http"`) is summarised by
+ * parsing that module, syntax only, once per workspace. Only modules whose
+ * text mentions an acquisition or release are parsed; a summary is a small
+ * plain object and the parsed file is dropped once its exports are
+ * summarised.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as ts from "typescript";
+import { TsKnowledge } from "../core/config";
+import { FunctionSummary, TsContext } from "./context";
+import { TsFile } from "./facts";
+import { parseTs } from "./parser";
+import { FunctionLike, skipOuter } from "./syntax";
+
+const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+/** Modules without these words cannot return, release or keep a resource worth summarising. */
+const INTERESTING = /fetch|request|connect|getConnection|createQueryRunner|open|Cursor|QueryStream|release|close|destroy|cancel|json|text|resume|pipe|end\(/;
+const MAX_MODULE_BYTES = 1024 * 1024;
+
+interface ModuleSummaries {
+  exports: Map<string, FunctionSummary>;
+}
+
+export class TsWorkspace {
+  private readonly modules = new Map<string, ModuleSummaries | null>();
+  private readonly loading = new Set<string>();
+
+  constructor(readonly knowledge: TsKnowledge) {}
+
+  /** The summary of `name` exported by the module `specifier` imports from `fromFile`; undefined when unknown. */
+  exportSummary(fromFile: string, specifier: string, name: string): FunctionSummary | undefined {
+    const file = resolveModule(path.dirname(fromFile), specifier);
+    if (!file) return undefined;
+    const mod = this.load(file);
+    return mod?.exports.get(name === "" ? "default" : name);
+  }
+
+  private load(file: string): ModuleSummaries | null {
+    const cached = this.modules.get(file);
+    if (cached !== undefined) return cached;
+    if (this.loading.has(file)) return null; // import cycle: the summary is unknown while it is computed
+    this.loading.add(file);
+    let result: ModuleSummaries | null = null;
+    try {
+      result = this.summarize(file);
+    } finally {
+      this.loading.delete(file);
+    }
+    this.modules.set(file, result);
+    return result;
+  }
+
+  private summarize(file: string): ModuleSummaries | null {
+    let text: string;
+    try {
+      const stat = fs.statSync(file);
+      if (stat.size > MAX_MODULE_BYTES) return null;
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      return null;
+    }
+    const exports = new Map<string, FunctionSummary>();
+    if (!INTERESTING.test(text)) return { exports };
+    const tsFile = new TsFile(file, parseTs(file, text));
+    const ctx = new TsContext(tsFile, this, this.knowledge);
+    for (const [name, fn] of exportedFunctions(tsFile.sourceFile)) exports.set(name, ctx.summaryOf(fn));
+    return { exports };
+  }
+}
+
+function resolveModule(dir: string, specifier: string): string | undefined {
+  const base = path.resolve(dir, specifier);
+  const candidates = [base, ...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => path.join(base, "index" + e))];
+  // `import "./x.js"` in TypeScript sources names x.ts.
+  const m = /\.(m|c)?js$/.exec(base);
+  if (m) candidates.unshift(base.slice(0, -m[0].length) + `.${m[1] ?? ""}ts`, base.slice(0, -m[0].length) + ".tsx");
+  for (const c of candidates) {
+    try {
+      if (fs.statSync(c).isFile() && !/\.d\.[cm]?ts$/.test(c)) return c;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return undefined;
+}
+
+/** Exported functions by export name: `export function f`, `export const f = () =>`, `export default`, `module.exports.f =`, `exports.f =`. */
+function exportedFunctions(sf: ts.SourceFile): Map<string, FunctionLike> {
+  const out = new Map<string, FunctionLike>();
+  const local = new Map<string, FunctionLike>();
+  const asFunction = (e: ts.Expression | undefined): FunctionLike | undefined => {
+    const x = e && skipOuter(e);
+    return x && (ts.isArrowFunction(x) || ts.isFunctionExpression(x)) ? x : undefined;
+  };
+  const exported = (s: ts.Node) => !!ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const isDefault = (s: ts.Node) => !!ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  for (const s of sf.statements) {
+    if (ts.isFunctionDeclaration(s) && s.body) {
+      if (s.name) local.set(s.name.text, s);
+      if (exported(s)) out.set(isDefault(s) ? "default" : s.name?.text ?? "default", s);
+    } else if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) {
+        const fn = asFunction(d.initializer);
+        if (!fn || !ts.isIdentifier(d.name)) continue;
+        local.set(d.name.text, fn);
+        if (exported(s)) out.set(d.name.text, fn);
+      }
+    } else if (ts.isExportAssignment(s)) {
+      const fn = asFunction(s.expression) ?? (ts.isIdentifier(s.expression) ? local.get(s.expression.text) : undefined);
+      if (fn) out.set("default", fn);
+    } else if (ts.isExportDeclaration(s) && !s.moduleSpecifier && s.exportClause && ts.isNamedExports(s.exportClause)) {
+      for (const el of s.exportClause.elements) {
+        const fn = local.get((el.propertyName ?? el.name).getText(sf));
+        if (fn) out.set(el.name.getText(sf), fn);
+      }
+    } else if (ts.isExpressionStatement(s) && ts.isBinaryExpression(s.expression) && s.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = s.expression.left.getText(sf).replace(/\s/g, "");
+      const right = s.expression.right;
+      const fn = asFunction(right) ?? (ts.isIdentifier(right) ? local.get(right.text) : undefined);
+      const m = /^(?:module\.)?exports\.([\w$]+)$/.exec(left);
+      if (fn && m) out.set(m[1], fn);
+      if (fn && left === "module.exports") out.set("default", fn);
+    }
+  }
+  return out;
+}
