@@ -126,12 +126,14 @@ export class ConfigurationCheck {
           // An embedded *sql.DB or http.Server is configured through the struct itself.
           (/^(DB|Server)$/.test(dest.name) && this.uses.length > 0) ||
           this.reachableFromOtherPackages(dest.name) ||
+          this.exposedByAccessor(dest.name, { owner: dest.owner }) ||
           this.passedToConfigurer(dest.name, true)
         );
       case "package-var":
         return (
           this.uses.some((u) => u.rootKind === "package" && u.root === dest.name) ||
           this.reachableFromOtherPackages(dest.name) ||
+          this.exposedByAccessor(dest.name) ||
           this.passedToConfigurer(dest.name, false)
         );
       case "returned":
@@ -229,7 +231,8 @@ export class ConfigurationCheck {
     const isMethod = scope.type === "method_declaration";
     const callers = this.callsNamed(name).filter((call) => !!calleeParts(call)?.operand === isMethod);
     if (callers.length === 0 && this.reachableFromOtherPackages(name)) return true;
-    if (this.siblingsMention(new RegExp(`\\b${name}\\b`)) && this.uses.some((u) => !this.inside(scope, u))) return true;
+    const mention = new RegExp(isMethod ? `\\.${name}\\b` : `(?<![\\w.])${name}\\b`);
+    if (this.siblingsMention(mention) && this.uses.some((u) => !this.inside(scope, u))) return true;
     return callers.some((call) => this.mayBeConfigured(this.destinationOf(call, index), ConfigurationCheck.functionsAround(call).top, seen));
   }
 
@@ -309,6 +312,20 @@ export class ConfigurationCheck {
    */
   private reachableFromOtherPackages(name: string): boolean {
     return !this.isMain && !this.tuned && /^[A-Z]/.test(name);
+  }
+
+  /**
+   * `func DB() *sql.DB { return conn }`, `func (s *Store) DB() *sql.DB { return s.db }`:
+   * an accessor hands the value to callers that may configure it, like an
+   * exported name; unless it was tuned where it was built.
+   */
+  private exposedByAccessor(name: string, field?: { owner?: string }): boolean {
+    if (this.isMain || this.tuned) return false;
+    const value = field ? `\\w+(\\.\\w+)*\\.${name}` : name;
+    const returned = `\\breturn\\s+&?${value}\\b(?!\\s*[.(\\[])`;
+    // A field's accessor is a method of the struct that holds it, when that is known.
+    const pattern = new RegExp(field?.owner ? `func\\s*\\(\\s*\\w*\\s*\\*?${field.owner}\\s*\\)[^{]*\\{[^}]*${returned}` : returned);
+    return pattern.test(this.ctx.file.text) || this.siblingsMention(pattern);
   }
 
   private inside(scope: Node, u: ConfiguredUse): boolean {

@@ -77,12 +77,15 @@ function describe(file: GoFile, recv: Node, member: string, args: Node): Configu
   } else if (value === "0") {
     return undefined;
   }
+  // `s.db.DB.SetConnMaxLifetime`, and through accessors: `gormDB.DB().SetConnMaxLifetime`.
   const fields: string[] = [];
   let r = unparen(recv);
-  while (r.type === "selector_expression") {
+  for (;;) {
+    const fn = r.type === "call_expression" ? field(r, "function") : null;
+    if (fn?.type === "selector_expression" && namedChildren(field(r, "arguments")).length === 0) r = fn;
+    if (r.type !== "selector_expression") break;
     fields.unshift(field(r, "field")?.text ?? "");
     r = unparen(field(r, "operand") ?? r);
-    if (r.type === "unary_expression" || r.type === "pointer_type") break;
   }
   const rootName = r.type === "identifier" ? r.text : "";
   const functions: Node[] = [];

@@ -13,7 +13,6 @@ import type { Node } from "../parser";
 import { goQuery } from "../parser";
 import { GoFile } from "../facts";
 import { ConfigurationCheck, Destination, isStandardLibrary } from "../configuration";
-import { ConfiguredUse } from "../configured";
 import { addImportEdit } from "../imports";
 import { callArguments, field, lineIndent, namedChildren } from "../syntax";
 
@@ -89,7 +88,6 @@ export const sqlPoolWithoutLifetime: Rule<GoFacts> = {
     for (const open of opens) {
       // Thrown away (`_, err := sql.Open(...)` checks a DSN) or gone somewhere we cannot follow.
       if (open.dest.type === "used" || open.dest.type === "unknown") continue;
-      if (configuredInFunction(check, open, opens)) continue;
       if (check.judge(open.dest, open.top, tunedWhereOpened(open, opens))) continue;
       const name = open.target?.text ?? "the pool";
       context.report({
@@ -111,17 +109,6 @@ function usesEmbeddedDriver(call: Node, fn: string, embeddedImported: boolean): 
   return EMBEDDED_DRIVERS.test(driver.text) || (embeddedImported && driver.type !== "interpreted_string_literal" && driver.type !== "raw_string_literal");
 }
 
-/**
- * A setter in the same function configures this pool unless it is on another
- * pool opened there too: `sqlDB, _ := gormDB.DB(); sqlDB.SetConnMaxLifetime(...)`
- * reaches the pool through a wrapper no name links back to it.
- */
-function configuredInFunction(check: ConfigurationCheck, open: Open, opens: Open[]): boolean {
-  if (!open.top) return false;
-  const others = new Set(opens.filter((o) => o !== open && o.top?.id === open.top?.id && o.target).map((o) => o.target!.text));
-  return check.usesIn(open.top).some((u) => !others.has(useText(u)));
-}
-
 /** The function that opens the pool sets its other limits: it is where the pool is configured. */
 function tunedWhereOpened(open: Open, opens: Open[]): boolean {
   if (!open.top) return false;
@@ -132,10 +119,6 @@ function tunedWhereOpened(open: Open, opens: Open[]): boolean {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function useText(u: ConfiguredUse): string {
-  return [u.root, ...u.fields].join(".");
 }
 
 /** `db` in `db, err := sql.Open(...)`, `s.db` in `s.db = sqlx.MustConnect(...)`. */
