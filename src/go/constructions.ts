@@ -6,8 +6,8 @@
  */
 import type { Node } from "./parser";
 import type { GoContext } from "./context";
-import { detectCacheConstruction } from "./cache-constructors";
-import { detectClientConstruction } from "./client-constructors";
+import { cacheReachesCaller, detectCacheConstruction } from "./cache-constructors";
+import { clientReachesCaller, detectClientConstruction } from "./client-constructors";
 
 export interface Construction {
   family: "cache" | "client";
@@ -23,6 +23,13 @@ export interface Construction {
 export type ConstructionDetector = (node: Node, ctx: GoContext) => Omit<Construction, "via"> | undefined;
 
 export const CONSTRUCTION_DETECTORS: ConstructionDetector[] = [detectCacheConstruction, detectClientConstruction];
+
+/**
+ * Whether a construction found at `node` in a function's body is built for the
+ * function's callers, so their summaries carry it; a family without an entry
+ * always is. A client the function closes or leaks itself is its own finding.
+ */
+export const REACHES_CALLER: Partial<Record<Construction["family"], (node: Node, ctx: GoContext) => boolean>> = { client: clientReachesCaller, cache: cacheReachesCaller };
 
 // A generic call with one argument (`lru.New[string, int](128)`) parses as a type conversion.
 export const CONSTRUCTION_NODE_TYPES = new Set(["call_expression", "composite_literal", "type_conversion_expression"]);

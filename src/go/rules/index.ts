@@ -2,6 +2,8 @@
 import { Rule } from "../../core/rule";
 import type { GoFacts } from "../frontend";
 import { cachePerInstance } from "./cache-per-instance";
+import { clientPerCall } from "./client-per-call";
+import { clientWithoutTimeout } from "./client-without-timeout";
 import { unclosedHandle } from "./unclosed-handle";
 import { unclosedResponseBody } from "./unclosed-response-body";
 import { unboundedConcurrency } from "./unbounded-concurrency";
@@ -10,4 +12,4 @@ import { sqlPoolWithoutLifetime } from "./sql-pool-without-lifetime";
 import { unclosedRows } from "./unclosed-rows";
 import { unreleasedConnection } from "./unreleased-connection";
 
-export const GO_RULES: Rule<GoFacts>[] = [unclosedRows, unclosedResponseBody, unreleasedConnection, unclosedHandle, cachePerInstance, unboundedConcurrency, serverWithoutTimeouts, sqlPoolWithoutLifetime];
+export const GO_RULES: Rule<GoFacts>[] = [unclosedRows, unclosedResponseBody, unreleasedConnection, unclosedHandle, clientPerCall, clientWithoutTimeout, cachePerInstance, unboundedConcurrency, serverWithoutTimeouts, sqlPoolWithoutLifetime];
