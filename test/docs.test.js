@@ -224,6 +224,18 @@ describe("rule docs", function () {
       });
       if (problems.length) assert.fail(problems.join("\n"));
     });
+
+    test("TS and JS examples parse without syntax errors", function () {
+      const { parseTs, syntaxErrors } = require("../dist/ts/parser");
+      const blocks = load().blocks.filter((b) => b.section === "Examples" && EXAMPLE_FILES[b.lang]?.language === "ts");
+      const problems = [];
+      for (const block of blocks) {
+        const file = EXAMPLE_FILES[block.lang].file;
+        const errors = syntaxErrors(parseTs(file, block.code));
+        if (errors.length) problems.push(`${docRel} example at line ${block.line} does not parse as ${file}: ${errors[0].messageText}`);
+      }
+      if (problems.length) assert.fail(problems.join("\n"));
+    });
   }
 });
 
