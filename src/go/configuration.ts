@@ -127,14 +127,14 @@ export class ConfigurationCheck {
           (/^(DB|Server)$/.test(dest.name) && this.uses.length > 0) ||
           this.reachableFromOtherPackages(dest.name) ||
           this.exposedByAccessor(dest.name, { owner: dest.owner }) ||
-          this.passedToConfigurer(dest.name, true)
+          this.passedToConfigurer(dest.name, { owner: dest.owner })
         );
       case "package-var":
         return (
           this.uses.some((u) => u.rootKind === "package" && u.root === dest.name) ||
           this.reachableFromOtherPackages(dest.name) ||
           this.exposedByAccessor(dest.name) ||
-          this.passedToConfigurer(dest.name, false)
+          this.passedToConfigurer(dest.name)
         );
       case "returned":
         return this.returnedMayBeConfigured(dest.index, scope, seen);
@@ -184,20 +184,41 @@ export class ConfigurationCheck {
     return this.ctx.pkg.packageVars.has(t.text) || this.ctx.file.packageVars.has(t.text) ? { type: "package-var", name: t.text } : { type: "unknown" };
   }
 
+  /** A field of a struct literal: `&Store{db: db}`, or positional `&Store{db}`. */
   private elementDestination(element: Node): Destination {
-    const keyed = element.parent;
-    if (keyed?.type !== "keyed_element" || field(keyed, "value")?.id !== element.id) return { type: "unknown" };
-    const key = unparen(namedChildren(field(keyed, "key"))[0] ?? keyed);
-    const literal = keyed.parent?.parent;
-    if (key.type !== "identifier" || literal?.type !== "composite_literal") return { type: "unknown" };
+    const parent = element.parent;
+    const keyed = parent?.type === "keyed_element" ? parent : undefined;
+    if (keyed && field(keyed, "value")?.id !== element.id) return { type: "unknown" };
+    const literal = (keyed ?? element).parent?.parent;
+    if (literal?.type !== "composite_literal") return { type: "unknown" };
     const type = field(literal, "type");
     if (type?.type === "qualified_type") {
       const importPath = this.ctx.file.importPath(field(type, "package")?.text ?? "");
       return importPath ? { type: "foreign-literal", importPath, typeName: field(type, "name")?.text ?? "" } : { type: "unknown" };
     }
-    if (type?.type === "type_identifier") return { type: "field", name: key.text, owner: type.text };
-    if (type?.type === "generic_type") return { type: "field", name: key.text };
+    const name = keyed ? this.keyName(keyed) : type?.type === "type_identifier" ? this.positionalField(type.text, element) : undefined;
+    if (!name) return { type: "unknown" };
+    if (type?.type === "type_identifier") return { type: "field", name, owner: type.text };
+    if (type?.type === "generic_type") return { type: "field", name };
     return { type: "unknown" };
+  }
+
+  private keyName(keyed: Node): string | undefined {
+    const key = unparen(namedChildren(field(keyed, "key"))[0] ?? keyed);
+    return key.type === "identifier" ? key.text : undefined;
+  }
+
+  /**
+   * A positional literal lists every field in declaration order. Embedded
+   * fields are not in the field table, so the counts must agree.
+   */
+  private positionalField(typeName: string, element: Node): string | undefined {
+    const prefix = `${typeName}.`;
+    const names = new Set<string>();
+    for (const key of [...this.ctx.file.fieldTypes.keys(), ...this.ctx.pkg.fieldTypes.keys()]) if (key.startsWith(prefix)) names.add(key.slice(prefix.length));
+    const elements = namedChildren(element.parent);
+    const index = elements.findIndex((e) => e.id === element.id);
+    return names.size === elements.length ? [...names][index] : undefined;
   }
 
   private localMayBeConfigured(name: string, scope: Node | undefined, seen: Set<string>): boolean {
@@ -287,18 +308,27 @@ export class ConfigurationCheck {
    * A package function that sets its parameter is called with the field
    * (`tune(s.db)`) or the package variable (`tune(db)`) somewhere in the package.
    */
-  private passedToConfigurer(name: string, isField: boolean): boolean {
-    const argument = isField ? `[\\w.\\]\\[()]*\\.${name}` : `(?<![\\w.])${name}`;
+  private passedToConfigurer(name: string, field?: { owner?: string }): boolean {
+    const argument = field ? `[\\w.\\]\\[()]*\\.${name}` : `(?<![\\w.])${name}`;
     for (const u of this.uses) {
       if (u.rootKind !== "param" || u.param < 0) continue;
       const fnName = u.fn.slice(u.fn.lastIndexOf(".") + 1);
       for (const call of this.callsNamed(fnName)) {
         const arg = callArguments(call)[u.param];
-        if (arg && new RegExp(`^&?${argument}$`).test(arg.text)) return true;
+        if (arg && new RegExp(`^&?${argument}$`).test(arg.text) && this.sameOwner(arg, field?.owner)) return true;
       }
       if (this.siblingsMention(new RegExp(`\\b${fnName}\\s*\\([^;]*${argument}\\b`))) return true;
     }
     return false;
+  }
+
+  /** `a.srv` belongs to `owner` unless `a`'s declared type says otherwise. */
+  private sameOwner(arg: Node, owner: string | undefined): boolean {
+    const sel = unparen(arg.type === "unary_expression" ? (field(arg, "operand") ?? arg) : arg);
+    const operand = sel.type === "selector_expression" ? field(sel, "operand") : null;
+    if (!owner || operand?.type !== "identifier") return true;
+    const type = namedType(this.ctx.typeTextOf(operand));
+    return !type || type === owner;
   }
 
   private declaresFunction(name: string): boolean {
