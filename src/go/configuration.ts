@@ -73,7 +73,7 @@ export class ConfigurationCheck {
   }
 
   /** Setters that run inside `scope` (a function of this file). */
-  usesIn(scope: Node | undefined): ConfiguredUse[] {
+  private usesIn(scope: Node | undefined): ConfiguredUse[] {
     return scope ? this.uses.filter((u) => this.inside(scope, u)) : [];
   }
 
