@@ -24,7 +24,6 @@ import {
 import { FunctionSummary, GoPackage, GoWorkspace, IN_PROGRESS, ParamEffect } from "./workspace";
 import { CONSTRUCTION_DETECTORS, CONSTRUCTION_NODE_TYPES, Construction, REACHES_CALLER } from "./constructions";
 import {
-  FUNCTION_TYPES,
   callArguments,
   calleeParts,
   descendants,
@@ -292,9 +291,7 @@ export class GoContext {
 
   /** A name declared inside the enclosing functions shadows an import of the same name. */
   private isLocalVariable(id: Node): boolean {
-    for (let fn = enclosingFunction(id); fn; fn = enclosingFunction(fn)) {
-      if (parameterNames(fn).includes(id.text) || resultNames(fn).includes(id.text)) return true;
-    }
+    for (let fn = enclosingFunction(id); fn; fn = enclosingFunction(fn)) if (this.declarationBefore(fn, id)) return true;
     return false;
   }
 
@@ -617,11 +614,6 @@ export class GoContext {
     if (!summary || summary === IN_PROGRESS) return unknown;
     const effect = summary.params[Math.min(index, summary.params.length - 1)];
     return effect ?? unknown;
-  }
-
-  /** Every function node of this file (declarations and literals), for rules that walk them. */
-  functionNodes(): Node[] {
-    return descendants(this.file.tree.rootNode, FUNCTION_TYPES, true);
   }
 }
 
