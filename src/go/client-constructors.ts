@@ -58,7 +58,7 @@ export function detectClientConstruction(node: Node, ctx: GoContext) {
   const parts = calleeParts(node);
   if (!parts?.operand) return undefined;
   if (parts.name === "Clone" && isHttpTransport(parts.operand, ctx)) {
-    return { family: "client" as const, what: `${parts.operand.text.replace(/\s+/g, "")}.Clone()`, detail: "http.Transport (a clone)" };
+    return { family: "client" as const, what: `${parts.operand.text.replace(/\s+/g, "")}.Clone()`, detail: "http.Transport" };
   }
   if (parts.operand.type !== "identifier") return undefined;
   const importPath = ctx.file.importPath(parts.operand.text);
@@ -134,6 +134,7 @@ export function clientFate(node: Node, fn: Node | undefined, ctx: GoContext): Cl
     if (!target) return;
     if (target.kind === "return") fate.returned = true;
     else if (target.kind === "send") fate.stored ??= "channel";
+    else if (target.kind === "into") into(target.receiver);
     else if (target.kind === "assign") {
       if (target.appended) fate.collected = true;
       assignTo(target.left);
@@ -157,6 +158,16 @@ export function clientFate(node: Node, fn: Node | undefined, ctx: GoContext): Cl
     }
     const kind = left.type === "index_expression" ? "map" : root && !locals.has(root.text) && ctx.pkg.packageVars.has(root.text) ? "global" : "field";
     store(kind, left.text);
+  };
+  // `app.Use(tr)`, `mux.Handle("/", proxy)`: the object the method belongs to may keep the value.
+  const into = (receiver: Node) => {
+    const root = rootIdentifier(receiver);
+    if (!root || (ctx.file.importPath(root.text) && !locals.has(root.text))) return;
+    if (locals.has(root.text) && !isParameter(fn, root.text)) {
+      if (!tainted.includes(root.text)) tainted.push(root.text);
+      return;
+    }
+    store(!locals.has(root.text) && ctx.pkg.packageVars.has(root.text) ? "global" : "field", receiver.text);
   };
   const store = (kind: NonNullable<ClientFate["stored"]>, name: string) => {
     if (fate.stored && fate.stored !== "channel") return;
@@ -208,7 +219,7 @@ function capturingLiteral(use: Node, body: Node): Node | undefined {
   return runsInPlace ? undefined : literal;
 }
 
-type Destination = { kind: "return" } | { kind: "send" } | { kind: "assign"; left: Node; appended: boolean };
+type Destination = { kind: "return" } | { kind: "send" } | { kind: "assign"; left: Node; appended: boolean } | { kind: "into"; receiver: Node };
 
 /** Where a value goes: climbs through `&`, parentheses, literals it is an element of and wrapping calls. */
 function destination(value: Node): Destination | undefined {
@@ -234,8 +245,10 @@ function destination(value: Node): Destination | undefined {
         continue;
       case "argument_list": {
         const call = p.parent;
-        const name = call && calleeParts(call)?.name;
-        if (!call || !name || !WRAPPING_CALL.test(name)) return undefined;
+        const parts = call && calleeParts(call);
+        const name = parts?.name;
+        if (!call || !name) return undefined;
+        if (!WRAPPING_CALL.test(name)) return parts.operand && n.id !== parts.operand.id ? { kind: "into", receiver: parts.operand } : undefined;
         if (name === "append") appended = true;
         n = call;
         continue;
@@ -363,14 +376,36 @@ export function servesRequests(ctx: GoContext): boolean {
 
 const fileServes = new WeakMap<GoFile, boolean>();
 
+/** `http.DefaultClient.Timeout = d` or `http.DefaultClient = &http.Client{...}` somewhere in the package. */
+export function defaultClientConfigured(ctx: GoContext): boolean {
+  const cached = defaultConfigured.get(ctx.pkg);
+  if (cached !== undefined) return cached;
+  const configured = DEFAULT_CLIENT_SET.test(ctx.file.text) || packageTexts(ctx).some((t) => DEFAULT_CLIENT_SET.test(t));
+  defaultConfigured.set(ctx.pkg, configured);
+  return configured;
+}
+
+const DEFAULT_CLIENT_SET = /\bDefaultClient(\.Timeout)?\s*=[^=]/;
+const defaultConfigured = new WeakMap<object, boolean>();
+
 const RUNS_SERVER = /\bhttp\.(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)\s*\(|\.(ListenAndServe|ListenAndServeTLS)\s*\(|\bgrpc\.NewServer\s*\(/;
 const packageServes = new WeakMap<object, boolean>();
 
-/** The other non-test files of the package, read once per package. */
 function packageRunsServer(ctx: GoContext): boolean {
   const cached = packageServes.get(ctx.pkg);
   if (cached !== undefined) return cached;
-  let runs = false;
+  const runs = packageTexts(ctx).some((t) => RUNS_SERVER.test(t));
+  packageServes.set(ctx.pkg, runs);
+  return runs;
+}
+
+const siblingTexts = new WeakMap<object, string[]>();
+
+/** The texts of the package's non-test files as on disk, read once per package (their trees are gone). */
+function packageTexts(ctx: GoContext): string[] {
+  const cached = siblingTexts.get(ctx.pkg);
+  if (cached) return cached;
+  const texts: string[] = [];
   let entries: string[] = [];
   try {
     entries = fs.readdirSync(ctx.pkg.dir).filter((n) => n.endsWith(".go") && !n.endsWith("_test.go"));
@@ -379,19 +414,13 @@ function packageRunsServer(ctx: GoContext): boolean {
   }
   const clause = new RegExp(`^package\\s+${ctx.file.packageName}\\b`, "m");
   for (const name of entries) {
-    const p = path.join(ctx.pkg.dir, name);
-    if (path.resolve(p) === path.resolve(ctx.file.path)) continue;
-    let text: string;
     try {
-      text = fs.readFileSync(p, "utf8");
+      const text = fs.readFileSync(path.join(ctx.pkg.dir, name), "utf8");
+      if (clause.test(text)) texts.push(text);
     } catch {
       continue;
     }
-    if (RUNS_SERVER.test(text) && clause.test(text)) {
-      runs = true;
-      break;
-    }
   }
-  packageServes.set(ctx.pkg, runs);
-  return runs;
+  siblingTexts.set(ctx.pkg, texts);
+  return texts;
 }

@@ -14,7 +14,7 @@ import type { GoContext } from "../context";
 import type { GoFacts } from "../frontend";
 import type { Node } from "../parser";
 import { goQuery } from "../parser";
-import { CLIENT_IMPORTS, ClientFate, clientFate, declaredNames, detectClientConstruction, servesRequests } from "../client-constructors";
+import { CLIENT_IMPORTS, ClientFate, clientFate, declaredNames, detectClientConstruction } from "../client-constructors";
 import { Position, isOnceOnly, positionOf } from "../function-role";
 import { calleeParts, descendants, field, lineIndent, namedChildren, rangeOf } from "../syntax";
 
@@ -56,7 +56,7 @@ export const clientPerCall: Rule<GoFacts> = {
       if (!construction) continue;
       const pos = positionOf(node, file);
       const fate = clientFate(node, pos.fn, ctx);
-      const unit = reportedUnit(node, pos, fate, ctx, once);
+      const unit = reportedUnit(node, pos, fate, once);
       if (!unit) continue;
       const reported = reportedNode(node, ctx);
       const related: RelatedLocation[] = [];
@@ -91,11 +91,11 @@ type Unit = "call" | "request" | "iteration of the loop";
  * - in a handler, unless it is a nil-guarded lazy store or a per-key map entry
  *   (closing it does not help: no connection is ever reused);
  * - in any other function, unless the client is returned or stored (the caller
- *   or the object owns it), or the function runs once (a setup name, or only
- *   called from main, init and the like in this file). A client the function
- *   closes is reported only in code that serves requests.
+ *   or the object owns it), or the function runs once (a setup name, a command's
+ *   Run callback, or only called from main, init and the like in this file).
+ *   Closing the client before returning does not help: nothing is reused.
  */
-function reportedUnit(node: Node, pos: Position, fate: ClientFate, ctx: GoContext, once: RunsOnce): Unit | undefined {
+function reportedUnit(node: Node, pos: Position, fate: ClientFate, once: RunsOnce): Unit | undefined {
   const kept = fate.returned || !!fate.stored;
   if (pos.loop) {
     if (kept || fate.collected) return undefined;
@@ -108,8 +108,16 @@ function reportedUnit(node: Node, pos: Position, fate: ClientFate, ctx: GoContex
     return "request";
   }
   if (kept || !pos.fn || once.test(pos.fn)) return undefined;
-  if (fate.closed && !servesRequests(ctx)) return undefined;
   return "call";
+}
+
+/** cobra's `Run`/`RunE` and urfave/cli's `Action`: a command runs once per process. */
+const COMMAND_CALLBACK = /^(Run|RunE|PreRun|PreRunE|PostRun|PostRunE|PersistentPreRun|PersistentPreRunE|PersistentPostRun|PersistentPostRunE|Action|Before|After)$/;
+
+function isCommandCallback(literal: Node): boolean {
+  const el = literal.parent;
+  const keyed = el?.type === "literal_element" ? el.parent : undefined;
+  return keyed?.type === "keyed_element" && field(keyed, "value")?.id === el!.id && COMMAND_CALLBACK.test(field(keyed, "key")?.text ?? "");
 }
 
 /** Setup code by its name: it wires the program together and runs once. */
@@ -128,7 +136,7 @@ class RunsOnce {
   constructor(private readonly ctx: GoContext) {}
 
   test(fn: Node, depth = 0): boolean {
-    if (fn.type === "func_literal") return false;
+    if (fn.type === "func_literal") return isCommandCallback(fn);
     const cached = this.known.get(fn.id);
     if (cached !== undefined) return cached;
     const name = field(fn, "name")?.text ?? "";
@@ -193,14 +201,16 @@ function reportedNode(node: Node, ctx: GoContext): Node {
 }
 
 function messageFor(pos: Position, c: Construction, unit: Unit, fate: ClientFate, packageName: string): string {
+  const notes: string[] = [];
+  // A transport literal says what it is; a call or a clone says how it was built.
+  if (!c.what.startsWith("&")) notes.push(c.what);
   // Summaries label functions `pkg.Name`; the file's own package goes without saying.
-  const through = c.via.length > 0 ? ` (through ${c.via.map((v) => (v.startsWith(`${packageName}.`) ? v.slice(packageName.length + 1) : v)).join(" → ")})` : "";
-  const detail = c.detail ?? c.what;
-  const what = detail.startsWith("http.") || detail.startsWith("http2.") ? detail : `${detail} (${c.what})`;
-  const fate_ = fate.closed
+  if (c.via.length > 0) notes.push(`through ${c.via.map((v) => (v.startsWith(`${packageName}.`) ? v.slice(packageName.length + 1) : v)).join(" → ")}`);
+  const what = `${c.detail ?? c.what}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
+  const pool = fate.closed
     ? "each one opens its own connection pool that is closed again before any connection is reused"
     : "each one opens its own connection pool that is never reused or closed";
-  return `${pos.fnName} builds a new ${what}${through} on every ${unit}: ${fate_}; create it once (package level or in the constructor) and share it`;
+  return `${pos.fnName} builds a new ${what} on every ${unit}: ${pool}; create it once (package level or in the constructor) and share it`;
 }
 
 // ---- which module functions build a client for their caller ----------------------

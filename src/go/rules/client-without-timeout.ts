@@ -13,7 +13,7 @@ import type { Node } from "../parser";
 import { goQuery } from "../parser";
 import { GoFile } from "../facts";
 import { addImportEdit } from "../imports";
-import { servesRequests } from "../client-constructors";
+import { defaultClientConfigured, servesRequests } from "../client-constructors";
 import { Position, isOnceOnly, positionOf } from "../function-role";
 import { callArguments, calleeParts, descendants, enclosingFunction, field, lineIndent, namedChildren, parameters, rangeOf, unparen } from "../syntax";
 
@@ -76,6 +76,8 @@ export const clientWithoutTimeout: Rule<GoFacts> = {
         if (!serves) continue;
       }
       if (label.endsWith(".Do") && pos.fn && requestIsBounded(callArguments(call)[0], pos, ctx)) continue;
+      // `http.DefaultClient.Timeout = d` at startup bounds every request through it.
+      if (defaultClientConfigured(ctx)) continue;
       const unit = pos.role === "handler" ? "this request's" : "the calling request's";
       context.report({
         range: rangeOf(call),
