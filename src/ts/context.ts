@@ -39,7 +39,8 @@ export interface Acquisition {
   flavor?: Flavor;
 }
 
-export type Flavor = "whatwg" | "node" | "undici";
+/** `injected`: a fetch passed in or configured, which may be node-fetch as well as the global one. */
+export type Flavor = "whatwg" | "node" | "undici" | "injected";
 
 /** A resource produced by a callback's parameter: `http.get(url, (res) => ...)`, `pool.getConnection((err, conn) => ...)`. */
 export interface CallbackAcquisition {
@@ -153,10 +154,13 @@ export class TsContext {
       if (q.module === "fs" && q.name === "openSync") return acq("fd", false);
       if ((q.module === "net" || q.module === "tls") && (q.name === "connect" || q.name === "createConnection")) return acq("socket", false);
     }
-    // An injected fetch: `function make(fetch) { ... fetch(url) }`.
-    if (ts.isIdentifier(callee) && callee.text === "fetch" && !q) {
-      const r = resolveName(callee, "fetch");
-      if (r && ts.isParameter(r.decl)) return this.isHeadRequest(e) ? null : acq("response", true, "whatwg");
+    // An injected fetch: `function make(fetch) { ... fetch(url) }`, or
+    // `const fetch = options.fetch || globalThis.fetch`.
+    if (ts.isIdentifier(callee) && !q) {
+      const r = resolveName(callee, callee.text);
+      const injected = r && ts.isParameter(r.decl) && callee.text === "fetch";
+      const fallback = r && ts.isVariableDeclaration(r.decl) && r.decl.initializer && this.fallsBackToFetch(r.decl.initializer);
+      if (injected || fallback) return this.isHeadRequest(e) ? null : acq("response", true, "injected");
     }
     if (ts.isPropertyAccessExpression(callee)) {
       const method = callee.name.text;
@@ -192,6 +196,20 @@ export class TsContext {
     if (q.module === "pg-cursor" && q.name === "default") return { kind: "cursor", label, node: e, async: false };
     if (q.module === "pg-query-stream" && q.name === "default") return { kind: "stream", label, node: e, async: false };
     return null;
+  }
+
+  /** `options.fetch ?? globalThis.fetch`: an expression one of whose alternatives is the global (or a library's) fetch. */
+  private fallsBackToFetch(init: ts.Expression): boolean {
+    const e = skipOuter(init);
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+      return this.fallsBackToFetch(e.left) || this.fallsBackToFetch(e.right);
+    }
+    if (ts.isConditionalExpression(e)) return this.fallsBackToFetch(e.whenTrue) || this.fallsBackToFetch(e.whenFalse);
+    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return false;
+    const q = this.file.qualify(e);
+    if (!q) return false;
+    if ("global" in q) return q.global === "fetch";
+    return !!FETCH_MODULES[q.module] && (q.name === "default" || q.name === "fetch");
   }
 
   /** `fetch(url, { method: "HEAD" })` has no body to consume. */
@@ -554,6 +572,14 @@ export class TsContext {
     const results: ts.Expression[] = [];
     if (!ts.isBlock(fn.body)) results.push(fn.body);
     else forEachReturn(fn.body, (r) => r.expression && results.push(r.expression));
+    // `return given || create()`: a function that may return what it was given is not a factory.
+    const returnsParameter = results.some((r) => {
+      const e = skipAwait(r);
+      const id = ts.isIdentifier(e) ? e : ts.isBinaryExpression(e) && ts.isIdentifier(skipOuter(e.left)) ? (skipOuter(e.left) as ts.Identifier) : undefined;
+      const d = id && resolveName(id, id.text)?.decl;
+      return !!d && ts.isParameter(d) && d.parent === fn;
+    });
+    if (returnsParameter) return undefined;
     for (const r of results) {
       const raw = skipOuter(r);
       const awaited = ts.isAwaitExpression(raw);

@@ -28,7 +28,7 @@ import * as ts from "typescript";
 import { Acquisition, TsContext, VarRef, runsInPlace } from "./context";
 import { TS_KINDS, TsKind } from "./resources";
 import { resolveName } from "./scopes";
-import { FunctionLike, calleeOf, isFunctionLike, isLoop, isStatementList, skipOuter } from "./syntax";
+import { FunctionLike, calleeOf, isFunctionLike, isLoop, isStatementList, skipOuter, stringValue } from "./syntax";
 
 export const OPEN = 1;
 export const DONE = 2;
@@ -547,11 +547,33 @@ export class MustReleaseFlow {
       if (this.refersTo(subject, this.t.errDecl)) return eq ? [state, gone] : [gone, state];
       return [state, state];
     }
-    // `res.status === 204`: a response without a body.
-    const status = (s: ts.Expression, n: ts.Expression) =>
-      ts.isPropertyAccessExpression(s) && /^status(Code)?$/.test(s.name.text) && this.refersTo(s.expression) && ts.isNumericLiteral(n) && BODYLESS_STATUS.has(n.text);
+    // `res.status === 204` (or `status === 204` after `const status = res.status`): no body.
+    const status = (s: ts.Expression, n: ts.Expression) => ts.isNumericLiteral(n) && BODYLESS_STATUS.has(n.text) && this.isTrackedStatus(s);
     if (status(l, r) || status(r, l)) return eq ? [gone, state] : [state, gone];
+    // `options.method === "HEAD"` where the request was made with `method: options.method`.
+    const head = (m: ts.Expression, v: ts.Expression) => /^head$/i.test(stringValue(v) ?? "") && this.isRequestMethod(m);
+    if (head(l, r) || head(r, l)) return eq ? [gone, state] : [state, gone];
     return [state, state];
+  }
+
+  private isTrackedStatus(node: ts.Expression): boolean {
+    let s = skipOuter(node);
+    if (ts.isIdentifier(s)) {
+      const d = resolveName(s, s.text)?.decl;
+      if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
+      s = skipOuter(d.initializer);
+    }
+    return ts.isPropertyAccessExpression(s) && /^status(Code)?$/.test(s.name.text) && this.refersTo(s.expression);
+  }
+
+  /** The expression the acquisition's options passed as `method`. */
+  private isRequestMethod(node: ts.Expression): boolean {
+    const acq = this.t.acquisition.node;
+    if (this.t.kind !== "response" || !ts.isCallExpression(acq)) return false;
+    const opts = acq.arguments[1] && skipOuter(acq.arguments[1]);
+    if (!opts || !ts.isObjectLiteralExpression(opts)) return false;
+    const text = (n: ts.Node) => n.getText(this.sf).replace(/\s+/g, "");
+    return opts.properties.some((p) => ts.isPropertyAssignment(p) && p.name.getText(this.sf) === "method" && text(p.initializer) === text(node));
   }
 
   /**
@@ -601,7 +623,10 @@ export class MustReleaseFlow {
     visit(node);
     const after = handed ? released(state) : state;
     if (throwPoint && !(ts.isIdentifier(node) || isFunctionLike(node))) {
-      addExit(out, { kind: "implicit", node: reportablePoint ?? throwPoint, state: after, reportable: this.catchDepth === 0 && reportablePoint !== undefined });
+      // For kinds where only explicit exits count, a call that might throw carries no open value
+      // into a catch either: `try { socket.on(...) } catch { log() }` does not leak the socket.
+      const thrown = TS_KINDS[t.kind].implicitThrows ? after : after & ~OPEN;
+      addExit(out, { kind: "implicit", node: reportablePoint ?? throwPoint, state: thrown, reportable: this.catchDepth === 0 && reportablePoint !== undefined });
     }
     if (handed) return after;
     if (overwritten) {

@@ -146,9 +146,19 @@ function siteOf(ctx: TsContext, expr: ts.CallExpression | ts.NewExpression): Sit
   if (ts.isBinaryExpression(p) && p.right === node && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(p.left) && ts.isExpressionStatement(p.parent)) {
     const r = resolveName(p.left, p.left.text);
     if (!r || !isWithin(r.scope, fn)) return null;
+    // `queryRunner = queryRunner ?? create()`, `if (!conn) conn = await pool.getConnection()`: a
+    // parameter, or a variable that starts out holding something else, is owned only when it was
+    // created here, which the code tracks with flags this analysis cannot follow.
+    if (ts.isParameter(r.decl)) return null;
+    if (ts.isVariableDeclaration(r.decl) && r.decl.initializer && !isNullish(r.decl.initializer)) return null;
     return { type: "tracked", tracked: { decl: r.decl, name: p.left.text, kind: acq.kind, fn, statement: p.parent, acquisition: acq } };
   }
   return null;
+}
+
+function isNullish(e: ts.Expression): boolean {
+  const n = skipOuter(e);
+  return n.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(n) && n.text === "undefined");
 }
 
 function isWithin(node: ts.Node, ancestor: ts.Node): boolean {
@@ -328,6 +338,8 @@ function bodyFixes(ctx: TsContext, t: Tracked, leaks: Leak[]): Fix[] {
     text = `${async ? "await " : "void "}${n}${t.kind === "body" ? "" : ".body"}.dump();`;
   } else {
     text = `${async ? "await " : "void "}${n}${t.kind === "body" ? "?" : ".body?"}.cancel();`;
+    // An injected fetch may be node-fetch, whose body has no cancel().
+    if (flavor === "injected") safe = false;
   }
   const edits = insertBeforeExits(ctx, t, leaks, text);
   if (!edits) return [];
