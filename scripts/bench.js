@@ -5,7 +5,8 @@
 // Figures: (a) parse-only pass, (b) full scan, (c) their ratio (same worker
 // count), (d) peak RSS of the scan, (e) a second --cache run, (f) editor
 // re-analysis after a one-character edit (median), (g) the ESLint plugin's
-// added cost, when the plugin exists.
+// added cost over an ESLint run without it, on a TS corpus (the sources rxjs
+// ships, or LEAKLINT_BENCH_TS_CORPUS).
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -150,10 +151,93 @@ async function main() {
   line("(f) editor re-analysis after a 1-char edit", `${editor.ms.toFixed(1)} ms`, `${editor.detail} (engine)`);
 
   const plugin = path.join(dist, "eslint", "index.js");
+  const tsDir = tsCorpus();
   if (!fs.existsSync(plugin)) line("(g) ESLint plugin added cost", "n/a", "the ESLint plugin is not built yet");
+  else if (!tsDir) line("(g) ESLint plugin added cost", "n/a", "no TS corpus: npm install (rxjs ships its sources) or set LEAKLINT_BENCH_TS_CORPUS");
+  else {
+    const tsCorpusText = `${path.relative(root, tsDir) || tsDir}: ${describe(tsFiles(tsDir))}`;
+    const g = eslintCost(tsDir);
+    const pct = (r) => `${r.with >= r.without ? "+" : ""}${((r.with / r.without - 1) * 100).toFixed(1)}%`;
+    const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
+    line(
+      "(g) ESLint plugin added cost",
+      pct(g.recommended),
+      `${tsCorpusText}; ESLint + @typescript-eslint/parser + eslint:recommended ${secs(g.recommended.without)} -> with leaklint ${secs(g.recommended.with)}; ` +
+        `parser only ${secs(g.parser.without)} -> ${secs(g.parser.with)} (${pct(g.parser)}); CPU time, fastest of ${g.rounds} alternating rounds; ${g.findings} leaklint findings`,
+    );
+  }
 }
 
-main().catch((e) => {
+/** The TS corpus of figure (g): LEAKLINT_BENCH_TS_CORPUS, else the TypeScript sources the rxjs package ships. */
+function tsCorpus() {
+  const dir = path.resolve(process.env.LEAKLINT_BENCH_TS_CORPUS ?? path.join(root, "node_modules", "rxjs", "src"));
+  return fs.existsSync(dir) ? dir : undefined;
+}
+
+function tsFiles(dir, out = []) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== "node_modules") tsFiles(p, out);
+    } else if (/\.[cm]?tsx?$/.test(e.name) && !/\.d\.[cm]?ts$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+/** Figure (g), measured in a child process of its own so nothing else this script loaded or ran shares its heap. */
+function eslintCost(corpusDir) {
+  const r = spawnSync(process.execPath, [__filename, "--eslint-rounds", corpusDir], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`ESLint bench failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+/**
+ * Runs in the child: ESLint over the corpus with and without leaklint's
+ * recommended config, same parser (typescript-eslint, no type information)
+ * and same base rules, once with eslint:recommended and once with no other
+ * rule (the plugin's cost against the parse alone). A warm-up round, then
+ * rounds that alternate the two; the fastest of each counts, since load
+ * from anything else on the machine only ever adds. CPU time of the process.
+ */
+async function eslintRounds(corpusDir) {
+  const { ESLint } = require("eslint");
+  const { builtinRules } = require("eslint/use-at-your-own-risk");
+  const tsParser = require("@typescript-eslint/parser");
+  const leaklint = require(path.join(dist, "eslint", "index.js"));
+  const files = ["**/*.ts", "**/*.mts", "**/*.cts", "**/*.tsx"];
+  const recommended = {};
+  for (const [id, rule] of builtinRules) if (rule.meta?.docs?.recommended) recommended[id] = "error";
+  const base = { recommended: [{ files, languageOptions: { parser: tsParser }, rules: recommended }], parser: [{ files, languageOptions: { parser: tsParser } }] };
+  const plugin = { files, ...leaklint.configs.recommended };
+  let findings = 0;
+  const lint = async (config) => {
+    const eslint = new ESLint({ cwd: corpusDir, overrideConfigFile: true, overrideConfig: config, ignore: false, cache: false });
+    const c0 = process.cpuUsage();
+    const results = await eslint.lintFiles(["."]);
+    const c = process.cpuUsage(c0);
+    const fatal = results.filter((r) => r.fatalErrorCount > 0).length;
+    if (fatal) throw new Error(`${fatal} files failed to parse`);
+    findings = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId?.startsWith("leaklint/")).length, 0);
+    return (c.user + c.system) / 1000;
+  };
+  const rounds = Number(process.env.LEAKLINT_BENCH_ESLINT_ROUNDS ?? 5);
+  const out = { rounds };
+  for (const [name, config] of Object.entries(base)) {
+    await lint(config);
+    await lint([...config, plugin]);
+    const without = [];
+    const withPlugin = [];
+    for (let i = 0; i < rounds; i++) {
+      without.push(await lint(config));
+      withPlugin.push(await lint([...config, plugin]));
+    }
+    out[name] = { without: Math.min(...without), with: Math.min(...withPlugin) };
+  }
+  out.findings = findings;
+  console.log(JSON.stringify(out));
+}
+
+(process.argv[2] === "--eslint-rounds" ? eslintRounds(path.resolve(process.argv[3])) : main()).catch((e) => {
   console.error(e);
   process.exit(1);
 });
