@@ -8,8 +8,9 @@ import { unclosedHandle } from "./unclosed-handle";
 import { unclosedResponseBody } from "./unclosed-response-body";
 import { unboundedConcurrency } from "./unbounded-concurrency";
 import { serverWithoutTimeouts } from "./server-without-timeouts";
+import { sharedReadBuffer } from "./shared-read-buffer";
 import { sqlPoolWithoutLifetime } from "./sql-pool-without-lifetime";
 import { unclosedRows } from "./unclosed-rows";
 import { unreleasedConnection } from "./unreleased-connection";
 
-export const GO_RULES: Rule<GoFacts>[] = [unclosedRows, unclosedResponseBody, unreleasedConnection, unclosedHandle, clientPerCall, clientWithoutTimeout, cachePerInstance, unboundedConcurrency, serverWithoutTimeouts, sqlPoolWithoutLifetime];
+export const GO_RULES: Rule<GoFacts>[] = [unclosedRows, unclosedResponseBody, unreleasedConnection, unclosedHandle, clientPerCall, clientWithoutTimeout, cachePerInstance, unboundedConcurrency, serverWithoutTimeouts, sqlPoolWithoutLifetime, sharedReadBuffer];

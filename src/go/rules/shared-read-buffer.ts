@@ -1,0 +1,1638 @@
+/**
+ * shared-read-buffer: a buffer reused across reads hands out slices of one
+ * backing array: `buf[:n]` after `conn.Read(buf)` in a loop, `readBuf.Next(n)`
+ * on a `bytes.Buffer` the loop keeps refilling, a `bufio.Reader`'s `Peek` or
+ * `ReadSlice`, a `bufio.Scanner`'s `Bytes`. A slice that is sent to another
+ * goroutine, appended to a slice that outlives the iteration, or stored still
+ * points into that array when the next read overwrites it, so its reader sees
+ * the next packet's bytes. A TCP framework sent each packet, whose `Data` was
+ * `readBuf.Next(n)`, to a new goroutine: protobuf decoding failed at random
+ * with "unexpected EOF".
+ *
+ * The rule follows values through local assignments, struct literals, field
+ * stores, `append` and the `bytes` functions that return sub-slices, and through
+ * the module's functions by a summary (this file registers it with
+ * SUMMARY_EXTENSIONS): a method that returns a slice of its receiver's buffer
+ * (`c.ParsePackage()`), a function whose result aliases its []byte parameter
+ * (a frame decoder), a function that sends its parameter to another goroutine.
+ */
+import { Report, Rule, RuleContext } from "../../core/rule";
+import { Fix, Range, RelatedLocation, TextEdit } from "../../core/types";
+import { GoContext, SUMMARY_EXTENSIONS, summarizePending } from "../context";
+import { defaultImportName } from "../facts";
+import type { GoFacts } from "../frontend";
+import { addImportEdit } from "../imports";
+import type { Node } from "../parser";
+import { goQuery } from "../parser";
+import { FUNCTION_TYPES, callArguments, calleeParts, descendants, enclosingFunction, field, lineIndent, literalType, namedChildren, parameters, rangeOf, unparen } from "../syntax";
+import type { FunctionSummary, GoPackage } from "../workspace";
+
+const RULE_ID = "shared-read-buffer";
+
+export const sharedReadBuffer: Rule<GoFacts> = {
+  meta: {
+    id: RULE_ID,
+    languages: ["go"],
+    defaultSeverity: "error",
+    shortDescription: "A slice of a buffer reused across reads escapes (channel, goroutine, outer slice, field) without a copy.",
+    fullDescription:
+      "A buffer that a loop reads into again and again (conn.Read(buf), io.ReadFull, ReadFromUDP, a bytes.Buffer drained with Next or Bytes, " +
+      "bufio.Reader.Peek/ReadSlice/ReadLine, bufio.Scanner.Bytes) hands out slices of one backing array. A slice that is sent on a channel, given to a " +
+      "goroutine, appended to a slice that outlives the iteration, or stored in a field, map or package variable still points into that array when the " +
+      "next read overwrites it: the receiver decodes the next packet's bytes. Copy the slice before it escapes (bytes.Clone), or allocate the buffer inside the loop.",
+    docs: "docs/rules/shared-read-buffer.md",
+    fixable: "fix",
+    nolintAliases: [],
+    options: [],
+  },
+
+  check(context) {
+    const { file, ctx } = context.facts;
+    const aliasing = new Set(aliasingMethodNames(ctx.pkg));
+    for (const imp of file.imports) {
+      const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
+      if (pkg) for (const name of aliasingMethodNames(pkg)) aliasing.add(name);
+    }
+    const direct = SOURCE_TEXT.test(file.text);
+    const viaMethods = aliasing.size > 0 && namesPattern(aliasing).test(file.text);
+    if (!direct && !viaMethods) return;
+    const analysis = new Analysis(ctx, "check", aliasing);
+    const roots = new Map<number, { fn: Node; calls: Node[] }>();
+    const mark = (call: Node) => {
+      const top = topLevel(call);
+      if (!top) return;
+      const root = roots.get(top.id) ?? { fn: top, calls: [] };
+      root.calls.push(call);
+      roots.set(top.id, root);
+    };
+    const tree = file.tree.rootNode;
+    if (direct) for (const c of goQuery(SOURCE_QUERY).captures(tree)) if (c.name === "call") mark(c.node);
+    if (viaMethods) for (const c of goQuery(methodCallQuery(aliasing)).captures(tree)) if (c.name === "call") mark(c.node);
+    const reported = new Set<string>();
+    const found: { report: Report; esc: Escape; group?: string }[] = [];
+    for (const { fn, calls } of roots.values()) {
+      // Most reads are into fresh buffers or outside loops: only a real source makes the escapes worth finding.
+      const from = analysis.firstSource(calls);
+      if (from === undefined) continue;
+      analysis.findEscapes(fn, (esc, taint, info) => {
+        if (!analysis.escapes(esc, taint, info)) return;
+        const key = `${esc.node.startIndex}:${esc.node.endIndex}:${taint.source.buffer}`;
+        if (reported.has(key)) return;
+        reported.add(key);
+        const report = buildReport(context, esc, taint);
+        const holder = taint.carrier?.node ?? esc.node;
+        const decl = holder.type === "identifier" ? info.resolve(holder.text, esc.stmt.startIndex) : undefined;
+        found.push({ report, esc, group: report.fieldCopy && decl ? `${decl.start}:${holder.text}:${taint.source.node.id}` : undefined });
+      }, (node) => node.endIndex > from);
+    }
+    shareFieldCopies(found);
+    for (const f of found) context.report(f.report);
+  },
+};
+
+/**
+ * One package escaping twice in an iteration needs its fields copied once: the
+ * later findings take the first one's edit when its block encloses them.
+ */
+function shareFieldCopies(found: { report: Report; esc: Escape; group?: string }[]): void {
+  const groups = new Map<string, { report: Report; esc: Escape }[]>();
+  for (const f of found) if (f.group) groups.set(f.group, [...(groups.get(f.group) ?? []), f]);
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    members.sort((a, b) => a.esc.stmt.startIndex - b.esc.stmt.startIndex);
+    const block = members[0].esc.stmt.parent;
+    if (!block || !members.every((m) => within(block, m.esc.stmt.startIndex))) continue;
+    for (const m of members.slice(1)) m.report.fixes = members[0].report.fixes;
+  }
+}
+
+// ---- vocabulary ----------------------------------------------------------------
+
+/** Method names whose calls can hand out a slice of a reused buffer; the query finds the candidates. */
+const READ_METHODS: Record<string, { arg: number; args: number[]; needsBytes?: boolean }> = {
+  Read: { arg: 0, args: [1] },
+  ReadAt: { arg: 0, args: [2] },
+  // PacketConn.ReadFrom(p []byte); io.ReaderFrom.ReadFrom(r io.Reader) is told apart by the argument.
+  ReadFrom: { arg: 0, args: [1], needsBytes: true },
+  ReadFromUDP: { arg: 0, args: [1] },
+  ReadFromUDPAddrPort: { arg: 0, args: [1] },
+  ReadMsgUDP: { arg: 0, args: [2] },
+  ReadMsgUDPAddrPort: { arg: 0, args: [2] },
+  ReadFromIP: { arg: 0, args: [1] },
+  ReadMsgIP: { arg: 0, args: [2] },
+  ReadFromUnix: { arg: 0, args: [1] },
+  ReadMsgUnix: { arg: 0, args: [2] },
+};
+
+/** Package functions that read into their argument: import path.name → the buffer argument. */
+const READ_FUNCTIONS: Record<string, number> = {
+  "io.ReadFull": 1,
+  "io.ReadAtLeast": 1,
+  "syscall.Read": 1,
+  "syscall.Pread": 1,
+  "syscall.Recvfrom": 1,
+  "golang.org/x/sys/unix.Read": 1,
+  "golang.org/x/sys/unix.Pread": 1,
+  "golang.org/x/sys/unix.Recvfrom": 1,
+};
+
+/** Methods of the buffering types that return a view of their internal buffer, by receiver type. */
+const VIEW_METHODS: Record<string, Record<string, number>> = {
+  "bytes.Buffer": { Next: 1, Bytes: 0 },
+  "bufio.Reader": { Peek: 1, ReadSlice: 1, ReadLine: 0 },
+  "bufio.ReadWriter": { Peek: 1, ReadSlice: 1, ReadLine: 0 },
+  "bufio.Scanner": { Bytes: 0 },
+};
+
+const VIEW_NAMES = new Set(Object.values(VIEW_METHODS).flatMap((m) => Object.keys(m)));
+const SOURCE_NAMES = [...new Set([...Object.keys(READ_METHODS), "ReadFull", "ReadAtLeast", "Pread", "Recvfrom", "Next", "Bytes", "Peek", "ReadSlice", "ReadLine"])];
+const SOURCE_TEXT = new RegExp(`\\.(${SOURCE_NAMES.join("|")})\\(`);
+const SOURCE_QUERY = `(call_expression function: (selector_expression field: (field_identifier) @name (#any-of? @name ${SOURCE_NAMES.map((n) => `"${n}"`).join(" ")}))) @call`;
+/** Calls of the named methods (the query is compiled once per set of names). */
+function methodCallQuery(names: Set<string>): string {
+  const list = [...names].sort().map((n) => `"${n}"`).join(" ");
+  return `(call_expression function: (selector_expression field: (field_identifier) @name (#any-of? @name ${list}))) @call`;
+}
+
+/** `bytes` functions whose result is a sub-slice of their first argument. */
+const BYTES_SUBSLICE = new Set(["TrimSpace", "Trim", "TrimLeft", "TrimRight", "TrimPrefix", "TrimSuffix", "TrimFunc", "TrimLeftFunc", "TrimRightFunc"]);
+/** `bytes` functions whose result holds sub-slices of (or reads from) their first argument. */
+const BYTES_HOLDERS = new Set(["Split", "SplitN", "SplitAfter", "SplitAfterN", "Fields", "FieldsFunc", "NewReader", "NewBuffer"]);
+
+const BYTES_TYPE = /^(\[\]byte|\[\]uint8|json\.RawMessage)$/;
+/** Parameter types that cannot hold a byte slice. */
+const PLAIN_TYPE = /^(\.\.\.)?(string|bool|byte|rune|u?int(8|16|32|64)?|uintptr|float(32|64)|complex(64|128)|error|context\.Context|time\.(Time|Duration)|func\b.*)$/;
+
+const SCOPES = new Set([
+  "block",
+  "for_statement",
+  "if_statement",
+  "expression_switch_statement",
+  "type_switch_statement",
+  "select_statement",
+  "communication_case",
+  "expression_case",
+  "type_case",
+  "default_case",
+  "func_literal",
+  "function_declaration",
+  "method_declaration",
+]);
+const DEF_QUERY = "[(short_var_declaration) (var_spec) (assignment_statement) (range_clause)] @d";
+const ESCAPE_QUERY = "[(send_statement) (go_statement) (call_expression) (assignment_statement)] @e";
+const CAPTURE_QUERY = "[(identifier) (selector_expression)] @x";
+const CALL_QUERY = "(call_expression) @c";
+const ASSIGN_QUERY = "[(assignment_statement) (short_var_declaration)] @a";
+const RETURN_QUERY = "(return_statement) @r";
+
+// ---- what the analysis tracks -------------------------------------------------------
+
+/** The reused storage a value aliases. */
+interface Source {
+  /** How messages name it: "buf", "c.readBuf", "sc's buffer". */
+  buffer: string;
+  /** What overwrites it: "the next conn.Read". */
+  overwriter: string;
+  /** The read, or the call that hands out the view. */
+  node: Node;
+  /** Check mode: the loop whose next iteration overwrites it. Undefined: the next call does (a field or package buffer). */
+  loop?: Node;
+  /** The buffer is a local of the function: once the loop is left, nothing overwrites it. */
+  local: boolean;
+  /** A whole array variable is copied when used without slicing. */
+  array?: boolean;
+  /** "returned by c.ParsePackage". */
+  via?: string;
+  /** Callee texts whose calls overwrite the buffer (for uses that come after them). */
+  overwrites: (callee: string) => boolean;
+  /** Summary mode: the receiver's buffer (field path, "" for the receiver itself) and what overwrites it for a caller. */
+  receiver?: { field: string; by: "call" | "write" };
+  /** Summary mode: the parameter the value is. */
+  param?: number;
+}
+
+interface Taint {
+  source: Source;
+  /** `bytes`: the value is a []byte into the buffer. `holder`: a struct, pointer, reader or slice that holds such bytes. */
+  shape: "bytes" | "holder";
+  /** Holder: the fields that alias, when known. */
+  fields?: string[];
+  /** Holder: built fresh (a literal), so re-cloning its fields is safe. */
+  fresh?: boolean;
+  /** Holder: the []byte expression, in this function, to copy instead. */
+  wrap?: Node;
+  /** Holder built around a variable whose fields hold the view (`Inbound{Pkg: pkg}`). */
+  carrier?: { node: Node; fields: string[] };
+}
+
+interface Escape {
+  kind: "send" | "go" | "capture" | "append" | "store" | "stale" | "call";
+  /** The escaping expression (reported, and wrapped by the fix). */
+  node: Node;
+  /** The statement it escapes in. */
+  stmt: Node;
+  /** "is sent on ch". */
+  how: string;
+  /** Reaches another goroutine (the other kinds outlive the iteration). */
+  cross: boolean;
+  /** Append/store/stale: where the value is kept. */
+  target?: Node;
+}
+
+interface ResultAlias {
+  result: number;
+  holder: boolean;
+  fields: string[];
+  fresh: boolean;
+}
+
+/** What shared-read-buffer knows about a function, for its callers. */
+interface AliasSummary {
+  /** Results that alias a buffer the receiver reuses across calls (`buffer` is its field path). */
+  receiver?: (ResultAlias & { buffer: string; by: "call" | "write" })[];
+  /** Results that alias a []byte parameter. */
+  params?: (ResultAlias & { param: number })[];
+  /** Parameters the function hands to another goroutine or keeps. */
+  escapes?: { param: number; how: string }[];
+  /** The package type of the first result (`*Reader` → "Reader"), so a constructor's result finds its methods. */
+  resultType?: string;
+}
+
+interface Def {
+  start: number;
+  end: number;
+  scope: [number, number];
+  /** `var x T`: the stated type. */
+  type?: string;
+  rhs?: Node;
+  index: number;
+  multi: boolean;
+  range: boolean;
+  decl: boolean;
+}
+
+interface Store {
+  start: number;
+  end: number;
+  field: string;
+  rhs: Node;
+}
+
+interface ReadCall {
+  call: Node;
+  root: Node;
+  rootText: string;
+}
+
+/** Names, definitions and reads of one function (declaration or literal), not counting nested literals. */
+class FnInfo {
+  readonly defs = new Map<string, Def[]>();
+  readonly stores = new Map<string, Store[]>();
+  readonly params = new Map<string, { index: number; type: string }>();
+  receiver?: { name: string; type: string };
+  reads?: ReadCall[];
+  private outerFn?: Node | null;
+
+  constructor(readonly fn: Node) {
+    parameters(fn).forEach((p, index) => p.name && this.params.set(p.name, { index, type: p.type.replace(/\s+/g, "") }));
+    for (const decl of namedChildren(field(fn, "result"))) {
+      for (const n of decl.childrenForFieldName("name")) if (n) this.params.set(n.text, { index: -1, type: field(decl, "type")?.text ?? "" });
+    }
+    const recv = namedChildren(field(fn, "receiver"))[0];
+    const recvName = recv?.childrenForFieldName("name")[0];
+    if (recv && recvName) this.receiver = { name: recvName.text, type: field(recv, "type")?.text ?? "" };
+    const body = field(fn, "body");
+    if (body) for (const { node } of ownedCaptures(body, fn, DEF_QUERY, false)) this.addDefs(node);
+  }
+
+  get outer(): Node | null {
+    if (this.outerFn === undefined) this.outerFn = this.fn.type === "func_literal" ? enclosingFunction(this.fn) : null;
+    return this.outerFn;
+  }
+
+  /** The definition of `name` that reaches `at` (the latest one before it whose variable is visible there). */
+  resolve(name: string, at: number): Def | undefined {
+    const list = this.defs.get(name);
+    if (!list) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const d = list[i];
+      if (d.end <= at && d.scope[0] <= at && at < d.scope[1]) return d;
+    }
+    return undefined;
+  }
+
+  /** The declaration of the local `name` visible at `at`, if it is a local of this function. */
+  declaration(name: string, at: number): Def | undefined {
+    const list = this.defs.get(name);
+    if (!list) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const d = list[i];
+      if (d.decl && d.start <= at && d.scope[0] <= at && at < d.scope[1]) return d;
+    }
+    return undefined;
+  }
+
+  isLocal(name: string, at: number): boolean {
+    return this.params.has(name) || this.receiver?.name === name || this.declaration(name, at) !== undefined;
+  }
+
+  private addDefs(n: Node): void {
+    switch (n.type) {
+      case "short_var_declaration":
+        this.addNames(n, namedChildren(field(n, "left")), namedChildren(field(n, "right")), true);
+        return;
+      case "var_spec":
+        this.addNames(n, n.childrenForFieldName("name").filter((x): x is Node => !!x), namedChildren(field(n, "value")), true, field(n, "type")?.text);
+        return;
+      case "range_clause": {
+        const loop = n.parent;
+        const right = field(n, "right");
+        const declares = n.children.some((c) => c?.type === ":=");
+        namedChildren(field(n, "left")).forEach((id, index) => {
+          if (id.type !== "identifier") return;
+          const scope: [number, number] = declares && loop ? [loop.startIndex, loop.endIndex] : this.scopeOfAssigned(id.text, n.startIndex);
+          this.push(id.text, { start: n.startIndex, end: n.endIndex, scope, rhs: right ?? undefined, index, multi: false, range: true, decl: declares });
+        });
+        return;
+      }
+      case "assignment_statement": {
+        if (field(n, "operator")?.text !== "=") return;
+        const left = namedChildren(field(n, "left"));
+        const right = namedChildren(field(n, "right"));
+        left.forEach((l, i) => {
+          const rhs = right.length === left.length ? right[i] : right[0];
+          if (!rhs) return;
+          if (l.type === "selector_expression" || l.type === "index_expression") {
+            const operand = unparen(field(l, "operand") ?? l);
+            if (operand.type !== "identifier" || right.length !== left.length) return;
+            const f = l.type === "selector_expression" ? field(l, "field")?.text ?? "" : "";
+            const list = this.stores.get(operand.text) ?? [];
+            list.push({ start: n.startIndex, end: n.endIndex, field: f, rhs });
+            this.stores.set(operand.text, list);
+          }
+        });
+        this.addNames(n, left, right, false);
+        return;
+      }
+    }
+  }
+
+  private addNames(stmt: Node, names: Node[], values: Node[], decl: boolean, type?: string): void {
+    const scope = decl ? scopeOf(stmt) : undefined;
+    names.forEach((id, i) => {
+      if (id.type !== "identifier" || id.text === "_") return;
+      const same = values.length === names.length;
+      this.push(id.text, {
+        start: stmt.startIndex,
+        end: stmt.endIndex,
+        scope: scope ?? this.scopeOfAssigned(id.text, stmt.startIndex),
+        type,
+        rhs: same ? values[i] : values[0],
+        index: same ? 0 : i,
+        multi: !same && values.length === 1,
+        range: false,
+        decl,
+      });
+    });
+  }
+
+  /** An assignment reaches as far as the variable it assigns is visible. */
+  private scopeOfAssigned(name: string, at: number): [number, number] {
+    return this.declaration(name, at)?.scope ?? [this.fn.startIndex, this.fn.endIndex];
+  }
+
+  private push(name: string, d: Def): void {
+    const list = this.defs.get(name) ?? [];
+    list.push(d);
+    this.defs.set(name, list);
+  }
+}
+
+function scopeOf(stmt: Node): [number, number] | undefined {
+  for (let p = stmt.parent; p; p = p.parent) if (SCOPES.has(p.type)) return [p.startIndex, p.endIndex];
+  return undefined;
+}
+
+// ---- the analysis -----------------------------------------------------------------
+
+type Mode = "check" | "summary";
+
+/**
+ * Which expressions alias a reused buffer, and where they escape. In check mode
+ * a buffer counts as reused by a loop (declared outside it and read inside) or
+ * by the next call (a field or package buffer). In summary mode the sources are
+ * the function's parameters and its receiver's buffers, and no loop is needed.
+ */
+class Analysis {
+  private readonly infos = new Map<number, FnInfo>();
+  private readonly memo = new Map<string, Taint | null>();
+  private readonly calls = new Map<number, { source: Source; index: number; holder?: ResultAlias } | null>();
+  private readonly reads = new Map<number, Source | null>();
+  private readonly types = new Map<number, string | null>();
+  private readonly fresh = new Map<string, boolean>();
+
+  constructor(
+    readonly ctx: GoContext,
+    readonly mode: Mode,
+    /** Method names with alias summaries in the module packages the file imports. */
+    readonly moduleMethods: Set<string> = new Set(),
+  ) {}
+
+  /**
+   * Where the earliest of these candidate calls starts to alias a reused
+   * buffer (its loop's start, or the call), or undefined when none does.
+   */
+  firstSource(calls: Node[]): number | undefined {
+    let first: number | undefined;
+    for (const call of calls) {
+      const fn = enclosingFunction(call);
+      if (!fn) continue;
+      const info = this.infoOf(fn);
+      const arg = this.readTarget(call, info);
+      const root = arg && rootOf(arg);
+      const source = root ? this.classifyRead({ call, root, rootText: normalize(root.text) }, info) : this.viewCall(call, info)?.source;
+      if (!source) continue;
+      const at = source.loop ? source.loop.startIndex : call.startIndex;
+      first = first === undefined ? at : Math.min(first, at);
+    }
+    return first;
+  }
+
+  infoOf(fn: Node): FnInfo {
+    let info = this.infos.get(fn.id);
+    if (!info) {
+      info = new FnInfo(fn);
+      this.infos.set(fn.id, info);
+    }
+    return info;
+  }
+
+  // ---- taint ------------------------------------------------------------------------
+
+  /** What reused buffer `e` (evaluated at offset `at`) aliases, if any. */
+  taintOf(e: Node | null | undefined, at: number, info: FnInfo, sliced = false, depth = 0): Taint | undefined {
+    if (!e || depth > 30) return undefined;
+    const n = unparen(e);
+    const key = `${n.id}:${at}:${sliced ? 1 : 0}`;
+    const cached = this.memo.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    this.memo.set(key, null);
+    const t = this.computeTaint(n, at, info, sliced, depth + 1);
+    this.memo.set(key, t ?? null);
+    return t;
+  }
+
+  private computeTaint(n: Node, at: number, info: FnInfo, sliced: boolean, depth: number): Taint | undefined {
+    switch (n.type) {
+      case "identifier":
+        return this.nameTaint(n.text, at, info, sliced, depth);
+      case "selector_expression": {
+        const read = this.readSource(normalize(n.text), at, info);
+        if (read) return read.array && !sliced ? undefined : { source: read, shape: "bytes" };
+        const inner = this.taintOf(field(n, "operand"), at, info, false, depth);
+        const name = field(n, "field")?.text ?? "";
+        if (inner?.shape === "holder" && (!inner.fields || inner.fields.includes(name))) return { source: inner.source, shape: "bytes" };
+        return undefined;
+      }
+      case "slice_expression": {
+        // `x[:0:0]` has no capacity: appending to it allocates.
+        if (field(n, "capacity")?.text === "0") return undefined;
+        const t = this.taintOf(field(n, "operand"), at, info, true, depth);
+        return t && { ...t, wrap: t.shape === "holder" ? t.wrap : undefined };
+      }
+      case "index_expression": {
+        const t = this.taintOf(field(n, "operand"), at, info, false, depth);
+        return t?.shape === "holder" ? { source: t.source, shape: "bytes" } : undefined;
+      }
+      case "unary_expression": {
+        const op = n.child(0)?.type;
+        const t = op === "&" || op === "*" ? this.taintOf(field(n, "operand"), at, info, sliced, depth) : undefined;
+        if (!t || op === "*") return t;
+        return t.shape === "holder" ? t : { source: t.source, shape: "holder" };
+      }
+      case "composite_literal":
+        return this.literalTaint(n, at, info, depth);
+      case "call_expression":
+        return this.callTaint(n, 0, at, info, depth);
+      case "type_conversion_expression":
+        return this.taintOf(field(n, "operand"), at, info, sliced, depth);
+      default:
+        return undefined;
+    }
+  }
+
+  private nameTaint(name: string, at: number, info: FnInfo, sliced: boolean, depth: number): Taint | undefined {
+    const d = info.resolve(name, at);
+    let base: Taint | undefined;
+    if (d?.range) {
+      if (d.index === 1) {
+        const over = this.taintOf(d.rhs, d.start, info, false, depth);
+        if (over?.shape === "holder") base = { source: over.source, shape: "bytes" };
+      }
+    } else if (d?.rhs) {
+      base = d.multi ? this.resultTaint(d.rhs, d.index, d.start, info, depth) : this.taintOf(d.rhs, d.start, info, false, depth);
+    } else if (!d && info.params.has(name)) {
+      if (this.mode === "summary") base = this.paramTaint(name, info);
+    } else if (!d && info.outer && info.receiver?.name !== name) {
+      // A literal's free variable is the enclosing function's, as of the literal.
+      base = this.nameTaint(name, info.fn.startIndex, this.infoOf(info.outer), sliced, depth + 1);
+    }
+    if (!base) {
+      const read = this.readSource(name, at, info);
+      if (read && (!read.array || sliced)) base = { source: read, shape: "bytes" };
+    }
+    // Only a local declared here is a holder; a store into the receiver or a parameter is an escape of its own.
+    const stores = d?.decl || info.declaration(name, at) ? info.stores.get(name) : undefined;
+    if (!stores || base?.shape === "bytes") return base;
+    // `pkt.Data = data`: the local now holds the alias; `pkt.Data = bytes.Clone(pkt.Data)` no longer does.
+    for (const st of stores) {
+      if (st.start < (d?.start ?? -1) || st.end > at) continue;
+      const t = this.taintOf(st.rhs, st.start, info, false, depth);
+      if (!t) {
+        if (base?.fields && st.field) {
+          const fields = base.fields.filter((f) => f !== st.field);
+          base = fields.length > 0 ? { ...base, fields } : undefined;
+        }
+        continue;
+      }
+      const fields = base ? base.fields : [];
+      base = {
+        source: base?.source ?? t.source,
+        shape: "holder",
+        fields: fields && st.field && t.shape === "bytes" ? [...fields, st.field] : undefined,
+        fresh: base?.fresh ?? isFreshValue(d?.rhs),
+        wrap: base?.wrap ?? (t.shape === "bytes" ? st.rhs : t.wrap),
+      };
+    }
+    return base;
+  }
+
+  private paramTaint(name: string, info: FnInfo): Taint | undefined {
+    const p = info.params.get(name);
+    if (!p || p.index < 0 || PLAIN_TYPE.test(p.type)) return undefined;
+    const source: Source = { buffer: name, overwriter: "", node: info.fn, local: false, param: p.index, overwrites: () => false };
+    return { source, shape: BYTES_TYPE.test(p.type) ? "bytes" : "holder" };
+  }
+
+  private literalTaint(lit: Node, at: number, info: FnInfo, depth: number): Taint | undefined {
+    const type = field(lit, "type")?.text ?? "";
+    if (/^\[[^\]]*\]\s*(byte|uint8)$/.test(type)) return undefined;
+    return this.literalValueTaint(field(lit, "body"), at, info, depth);
+  }
+
+  private literalValueTaint(body: Node | null, at: number, info: FnInfo, depth: number): Taint | undefined {
+    let result: Taint | undefined;
+    let fields: string[] | undefined = [];
+    for (const el of namedChildren(body)) {
+      let key: Node | undefined;
+      let value: Node | undefined = el;
+      if (el.type === "keyed_element") {
+        const kids = namedChildren(el);
+        key = kids[0]?.type === "literal_element" ? namedChildren(kids[0])[0] : kids[0];
+        value = kids[1];
+      }
+      if (value?.type === "literal_element") value = namedChildren(value)[0];
+      if (!value) continue;
+      const t = value.type === "literal_value" ? this.literalValueTaint(value, at, info, depth) : this.taintOf(value, at, info, false, depth);
+      if (!t) continue;
+      const carrier = t.carrier ?? (value.type === "identifier" && t.shape === "holder" && t.fields?.length && t.fresh ? { node: value, fields: t.fields } : undefined);
+      result ??= { source: t.source, shape: "holder", fresh: true, wrap: t.shape === "bytes" ? value : t.wrap, carrier };
+      if (fields && key?.type === "identifier" && t.shape === "bytes") fields.push(key.text);
+      else fields = undefined;
+    }
+    if (result) result.fields = fields;
+    return result;
+  }
+
+  /** Result `index` of a call (or the single value of another expression). */
+  resultTaint(e: Node, index: number, at: number, info: FnInfo, depth = 0): Taint | undefined {
+    const n = unparen(e);
+    if (n.type === "call_expression") return this.callTaint(n, index, at, info, depth);
+    return index === 0 ? this.taintOf(n, at, info, false, depth) : undefined;
+  }
+
+  private callTaint(call: Node, index: number, at: number, info: FnInfo, depth: number): Taint | undefined {
+    const fn = unparen(field(call, "function") ?? call);
+    const args = callArguments(call);
+    if (fn.type === "identifier") {
+      if (fn.text === "append") return index === 0 ? this.appendTaint(args, at, info, depth) : undefined;
+      if (info.isLocal(fn.text, at) || (info.outer && this.infoOf(info.outer).isLocal(fn.text, info.fn.startIndex))) return undefined;
+      return this.throughParams(aliasSummary(this.localSummary(fn.text)), index, args, at, info, depth);
+    }
+    if (fn.type !== "selector_expression") return undefined;
+    const operand = unparen(field(fn, "operand") ?? fn);
+    const name = field(fn, "field")?.text ?? "";
+    const importPath = operand.type === "identifier" && !info.isLocal(operand.text, at) ? this.ctx.file.importPath(operand.text) : undefined;
+    if (importPath) {
+      if (importPath === "bytes") {
+        if (BYTES_SUBSLICE.has(name) && index === 0) {
+          const t = this.taintOf(args[0], at, info, false, depth);
+          return t?.shape === "bytes" ? t : undefined;
+        }
+        if ((name === "Cut" && index <= 1) || ((name === "CutPrefix" || name === "CutSuffix") && index === 0)) {
+          const t = this.taintOf(args[0], at, info, false, depth);
+          return t?.shape === "bytes" ? t : undefined;
+        }
+        if (BYTES_HOLDERS.has(name) && index === 0) {
+          const t = this.taintOf(args[0], at, info, false, depth);
+          return t?.shape === "bytes" ? { source: t.source, shape: "holder", wrap: args[0] } : undefined;
+        }
+        return undefined;
+      }
+      if (importPath === "encoding/json" && name === "RawMessage") return this.taintOf(args[0], at, info, false, depth);
+      const pkg = this.ctx.workspace.packageByImportPath(importPath, this.ctx.pkg.dir);
+      return this.throughParams(aliasSummary(pkg?.summary(name)), index, args, at, info, depth);
+    }
+    const view = this.viewCall(call, info);
+    if (view) return view.index === index ? { source: view.source, ...holderShape(view.holder) } : undefined;
+    const summary = this.methodSummary(operand, name, info);
+    return this.throughParams(summary, index, args, at, info, depth);
+  }
+
+  /** `append(out, x)` holds x; `append(dst, x...)` copies x's bytes; `append(buf[:0], ...)` stays in buf. */
+  private appendTaint(args: Node[], at: number, info: FnInfo, depth: number): Taint | undefined {
+    const first = this.taintOf(args[0], at, info, false, depth);
+    if (first) return first;
+    for (const el of args.slice(1)) {
+      if (el.type === "variadic_argument") {
+        const t = this.taintOf(namedChildren(el)[0], at, info, false, depth);
+        if (t?.shape === "holder") return t;
+        continue;
+      }
+      const t = this.taintOf(el, at, info, false, depth);
+      if (t) return { source: t.source, shape: "holder", fresh: true, wrap: t.shape === "bytes" ? el : t.wrap };
+    }
+    return undefined;
+  }
+
+  private throughParams(summary: AliasSummary | undefined, index: number, args: Node[], at: number, info: FnInfo, depth: number): Taint | undefined {
+    for (const alias of summary?.params ?? []) {
+      if (alias.result !== index) continue;
+      const arg = args[alias.param];
+      const t = arg && arg.type !== "variadic_argument" ? this.taintOf(arg, at, info, false, depth) : undefined;
+      if (!t) continue;
+      if (!alias.holder) return t.shape === "bytes" ? t : undefined;
+      return { source: t.source, shape: "holder", fields: alias.fields.length ? alias.fields : undefined, fresh: alias.fresh, wrap: t.shape === "bytes" ? arg : t.wrap };
+    }
+    return undefined;
+  }
+
+  // ---- sources ----------------------------------------------------------------------
+
+  /** A read into `rootText` in this function that makes it a reused buffer at `at`. */
+  private readSource(rootText: string, at: number, info: FnInfo): Source | undefined {
+    for (const r of this.readsOf(info)) {
+      if (r.rootText !== rootText) continue;
+      const s = this.classifyRead(r, info);
+      if (!s) continue;
+      if (this.mode === "summary" ? r.call.startIndex < at : s.loop ? within(s.loop, at) : r.call.startIndex < at) return s;
+    }
+    return undefined;
+  }
+
+  private readsOf(info: FnInfo): ReadCall[] {
+    if (info.reads) return info.reads;
+    info.reads = [];
+    const body = field(info.fn, "body");
+    if (!body || !SOURCE_TEXT.test(body.text)) return info.reads;
+    for (const { node } of ownedCaptures(body, info.fn, SOURCE_QUERY, false, "call")) {
+      const arg = this.readTarget(node, info);
+      const root = arg && rootOf(arg);
+      if (root) info.reads.push({ call: node, root, rootText: normalize(root.text) });
+    }
+    return info.reads;
+  }
+
+  /** The buffer argument of a read call, or undefined when it is not one. */
+  private readTarget(call: Node, info: FnInfo): Node | undefined {
+    const parts = calleeParts(call);
+    if (!parts?.operand) return undefined;
+    const args = callArguments(call);
+    const operand = unparen(parts.operand);
+    const importPath = operand.type === "identifier" && !info.isLocal(operand.text, call.startIndex) ? this.ctx.file.importPath(operand.text) : undefined;
+    if (importPath) {
+      const i = READ_FUNCTIONS[`${importPath}.${parts.name}`];
+      return i === undefined ? undefined : args[i];
+    }
+    const m = READ_METHODS[parts.name];
+    if (!m || !m.args.includes(args.length)) return undefined;
+    const arg = args[m.arg];
+    if (!arg || (m.needsBytes && unparen(arg).type !== "slice_expression" && !this.byteBuffer(arg, info))) return undefined;
+    return arg;
+  }
+
+  /** "slice" or "array" when the syntax says `e` is a byte slice or array. */
+  private byteBuffer(e: Node, info: FnInfo): "slice" | "array" | undefined {
+    const n = unparen(e);
+    let type: string | undefined;
+    if (n.type === "identifier") {
+      const d = info.declaration(n.text, n.startIndex);
+      const rhs = d?.rhs && !d.multi ? unparen(d.rhs) : undefined;
+      if (rhs && /^make\(\s*\[\](byte|uint8)\b|^\[\](byte|uint8)\{/.test(rhs.text)) return "slice";
+      if (rhs && rhs.type === "type_assertion_expression" && /\.\(\[\](byte|uint8)\)$/.test(rhs.text)) return "slice";
+      if (d && !rhs && d.decl) type = d.type;
+      if (!d) type = this.typeText(n, info);
+    } else if (n.type === "selector_expression") {
+      type = this.typeText(n, info);
+    }
+    if (!type) return undefined;
+    type = type.replace(/\s+/g, "");
+    if (BYTES_TYPE.test(type)) return "slice";
+    if (/^\[[^\]]+\](byte|uint8)$/.test(type)) return "array";
+    return undefined;
+  }
+
+  private classifyRead(r: ReadCall, info: FnInfo): Source | undefined {
+    const cached = this.reads.get(r.call.id);
+    if (cached !== undefined) return cached ?? undefined;
+    const reuse = this.reuseOf(r.root, r.rootText, r.call, info);
+    const callee = normalize(field(r.call, "function")?.text ?? "");
+    const array = this.byteBuffer(r.root, info) === "array";
+    let s: Source | undefined;
+    const base = { buffer: r.rootText, node: r.call, array, overwrites: (c: string) => c === callee };
+    if (this.mode === "summary") {
+      if (reuse.receiverField !== undefined) s = { ...base, overwriter: "", local: false, receiver: { field: reuse.receiverField, by: "call" } };
+    } else if (reuse.loop || reuse.callReuse) {
+      s = { ...base, overwriter: `the next ${callee}`, loop: reuse.loop, local: reuse.local };
+    }
+    this.reads.set(r.call.id, s ?? null);
+    return s;
+  }
+
+  /**
+   * How the storage behind `root` is reused at `anchor`: by the outermost loop
+   * around it that neither declares it nor gives it a fresh value, and by the
+   * next call when it belongs to something longer-lived than the call (a field,
+   * the receiver, a package variable).
+   */
+  private reuseOf(root: Node, rootText: string, anchor: Node, info: FnInfo): { loop?: Node; callReuse: boolean; local: boolean; receiverField?: string } {
+    const base = leftmostIdentifier(root);
+    const selector = root.type === "selector_expression";
+    const decl = base ? info.declaration(base.text, anchor.startIndex) : undefined;
+    let kind: "local" | "receiver" | "param" | "outer" | "package" | "unknown" = "unknown";
+    if (decl) kind = "local";
+    else if (base && info.receiver?.name === base.text) kind = "receiver";
+    else if (base && info.params.has(base.text)) kind = "param";
+    else if (base && info.outer) kind = "outer";
+    else if (base && (this.ctx.pkg.packageVars.has(base.text) || this.ctx.file.packageVars.has(base.text))) kind = "package";
+    // A function that gives the buffer a new array (`c.buf = make(...)`) does not reuse the last call's.
+    const callReuse =
+      (kind === "receiver" || kind === "package" || (selector && (kind === "param" || kind === "outer" || kind === "unknown"))) && !this.freshlyAssigned(rootText, info.fn);
+    let loop: Node | undefined;
+    for (let n = anchor.parent; n && n.id !== info.fn.id; n = n.parent) {
+      if (n.type !== "for_statement") continue;
+      if (decl && within(n, decl.start)) break;
+      if (this.freshlyAssigned(rootText, n)) break;
+      loop = n;
+    }
+    const receiverField = kind === "receiver" ? (selector ? rootText.slice(base!.text.length + 1) : "") : undefined;
+    return { loop, callReuse, local: kind === "local", receiverField };
+  }
+
+  /** Does the loop (or function) give `rootText` a new backing array (`buf = make(...)`) rather than re-slicing it? */
+  private freshlyAssigned(rootText: string, loop: Node): boolean {
+    const key = `${rootText}@${loop.id}`;
+    const cached = this.fresh.get(key);
+    if (cached !== undefined) return cached;
+    let found = false;
+    const body = field(loop, "body");
+    if (body && body.text.includes(rootText.split(".").pop()!)) {
+      for (const a of goQuery(ASSIGN_QUERY).captures(body).map((c) => c.node)) {
+        const left = namedChildren(field(a, "left"));
+        const right = namedChildren(field(a, "right"));
+        left.forEach((l, i) => {
+          if (normalize(l.text) !== rootText) return;
+          const r = right.length === left.length ? unparen(right[i]) : undefined;
+          const rootOfRight = r && (r.type === "slice_expression" ? rootOf(r) : r.type === "call_expression" && field(r, "function")?.text === "append" ? rootOf(callArguments(r)[0]) : undefined);
+          if (!rootOfRight || normalize(rootOfRight.text) !== rootText) found = true;
+        });
+        if (found) break;
+      }
+    }
+    this.fresh.set(key, found);
+    return found;
+  }
+
+  /** `readBuf.Next(n)`, `br.ReadSlice('\n')`, `sc.Bytes()`, or a module method that returns a slice of its receiver's buffer. */
+  private viewCall(call: Node, info: FnInfo): { source: Source; index: number; holder?: ResultAlias } | undefined {
+    const cached = this.calls.get(call.id);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.classifyView(call, info);
+    this.calls.set(call.id, found ?? null);
+    return found;
+  }
+
+  private classifyView(call: Node, info: FnInfo): { source: Source; index: number; holder?: ResultAlias } | undefined {
+    const parts = calleeParts(call);
+    if (!parts?.operand) return undefined;
+    if (!VIEW_NAMES.has(parts.name) && !this.mayAlias(parts.name)) return undefined;
+    const x = unparen(parts.operand);
+    const xText = normalize(x.text);
+    const args = callArguments(call);
+    const type = this.typeOf(x, info);
+    const family = type && VIEW_METHODS[type] ? type : undefined;
+    if (family) {
+      if (VIEW_METHODS[family][parts.name] !== args.length) return undefined;
+      const reuse = this.reuseOf(x, xText, call, info);
+      let loop = reuse.loop;
+      if (family === "bytes.Buffer" && loop) {
+        // Views into a buffer stay valid until it is written to (Next) or reset (Bytes).
+        const writes = parts.name === "Next" ? /^(Write\w*|ReadFrom|Reset|Truncate)$/ : /^(Reset|Truncate)$/;
+        if (!this.bufferWrittenIn(loop, xText, writes)) loop = undefined;
+      }
+      const scanner = family === "bufio.Scanner";
+      const buffer = family === "bytes.Buffer" ? xText : `${xText}'s buffer`;
+      const overwriter = family === "bytes.Buffer" ? `the next write to ${xText}` : scanner ? `the next ${xText}.Scan` : `the next read from ${xText}`;
+      const overwrites =
+        family === "bytes.Buffer"
+          ? (c: string) => /^(Write\w*|ReadFrom|Reset|Truncate)$/.test(c.slice(xText.length + 1)) && c.startsWith(`${xText}.`)
+          : scanner
+            ? (c: string) => c === `${xText}.Scan`
+            : (c: string) => c.startsWith(`${xText}.`);
+      if (this.mode === "summary") {
+        if (reuse.receiverField === undefined || reuse.receiverField === "") return undefined;
+        // Bytes() is a view until the buffer is reset; a method that does not reset it is an accessor.
+        if (family === "bytes.Buffer" && parts.name === "Bytes" && !this.bufferWrittenIn(info.fn, xText, /^(Reset|Truncate)$/)) return undefined;
+        const by = family === "bytes.Buffer" ? "write" : "call";
+        return { source: { buffer, overwriter, node: call, local: false, overwrites, receiver: { field: reuse.receiverField, by } }, index: 0 };
+      }
+      if (!loop && !reuse.callReuse) return undefined;
+      if (!loop && family === "bytes.Buffer" && parts.name === "Bytes" && !this.bufferWrittenIn(info.fn, xText, /^(Reset|Truncate)$/)) return undefined;
+      return { source: { buffer, overwriter, node: call, loop, local: reuse.local, overwrites }, index: 0 };
+    }
+    const summary = this.methodSummary(x, parts.name, info);
+    const alias = summary?.receiver?.[0];
+    if (!alias) return undefined;
+    const reuse = this.reuseOf(x, xText, call, info);
+    const holder: ResultAlias = alias;
+    if (this.mode === "summary") {
+      if (reuse.receiverField === undefined) return undefined;
+      const fieldPath = [reuse.receiverField, alias.buffer].filter((s) => s).join(".");
+      const source: Source = { buffer: fieldPath, overwriter: "", node: call, local: false, overwrites: () => false, receiver: { field: fieldPath, by: alias.by } };
+      return { source, index: alias.result, holder };
+    }
+    if (!reuse.loop && !reuse.callReuse) return undefined;
+    const buffer = alias.buffer ? `${xText}.${alias.buffer}` : xText;
+    const method = `${xText}.${parts.name}`;
+    const source: Source = {
+      buffer,
+      overwriter: alias.by === "call" ? `the next ${method} call` : `the next write to ${buffer}`,
+      node: call,
+      loop: reuse.loop,
+      local: reuse.local,
+      via: `returned by ${method}`,
+      overwrites: (c: string) => c === method,
+    };
+    return { source, index: alias.result, holder };
+  }
+
+  /** A call in `scope` on `x` whose method matches `methods`, or `x` handed to a call (`io.Copy(&x, r)`). */
+  private bufferWrittenIn(scope: Node, xText: string, methods: RegExp): boolean {
+    const passes = methods.test("Write");
+    for (const c of goQuery(CALL_QUERY).captures(scope).map((x) => x.node)) {
+      const callee = normalize(field(c, "function")?.text ?? "");
+      if (callee.startsWith(`${xText}.`) && methods.test(callee.slice(xText.length + 1))) return true;
+      if (passes && callArguments(c).some((a) => normalize(a.text) === xText || normalize(a.text) === `&${xText}`)) return true;
+    }
+    return false;
+  }
+
+  /** The type of `x` as a lookup key: "bytes.Buffer", "bufio.Scanner", "Conn" (this package), "example.com/m/framing.Reader". */
+  typeOf(x: Node, info: FnInfo): string | undefined {
+    const cached = this.types.get(x.id);
+    if (cached !== undefined) return cached ?? undefined;
+    const text = this.typeText(x, info);
+    const t = text ? this.qualify(text) : undefined;
+    this.types.set(x.id, t ?? null);
+    return t;
+  }
+
+  /**
+   * The type the syntax states for an identifier or field, from this
+   * function's own index (the context's type table walks every body).
+   */
+  private typeText(x: Node, info: FnInfo, depth = 0): string | undefined {
+    const n = unparen(x);
+    if (depth > 8) return undefined;
+    if (n.type === "identifier") {
+      const d = info.declaration(n.text, n.startIndex);
+      if (d) return d.type ?? (d.rhs && !d.range ? this.typeOfValue(d.rhs, d.multi ? d.index : 0, info) : undefined);
+      const p = info.params.get(n.text);
+      if (p) return p.type;
+      if (info.receiver?.name === n.text) return info.receiver.type;
+      if (info.outer) return this.typeText(n, this.infoOf(info.outer), depth + 1);
+      return this.ctx.pkg.packageVarTypes.get(n.text) ?? this.ctx.file.packageVarTypes.get(n.text);
+    }
+    if (n.type === "selector_expression") {
+      const operand = field(n, "operand");
+      const name = field(n, "field")?.text;
+      const owner = operand && name ? this.typeText(operand, info, depth + 1)?.replace(/^\*/, "") : undefined;
+      if (owner && /^\w+$/.test(owner)) return this.ctx.pkg.fieldTypes.get(`${owner}.${name}`) ?? this.ctx.file.fieldTypes.get(`${owner}.${name}`);
+    }
+    return undefined;
+  }
+
+  private typeOfValue(rhs: Node, index: number, info: FnInfo): string | undefined {
+    const r = unparen(rhs);
+    if (index === 0 && (r.type === "composite_literal" || r.type === "unary_expression")) return literalType(r);
+    if (r.type !== "call_expression" || index !== 0) return undefined;
+    const fn = unparen(field(r, "function") ?? r);
+    if (fn.type === "identifier") {
+      if (fn.text === "new") return callArguments(r)[0]?.text;
+      const t = aliasSummary(this.localSummary(fn.text))?.resultType;
+      return t;
+    }
+    if (fn.type !== "selector_expression") return undefined;
+    const operand = field(fn, "operand");
+    const name = field(fn, "field")?.text ?? "";
+    const path = operand?.type === "identifier" && !info.isLocal(operand.text, r.startIndex) ? this.ctx.file.importPath(operand.text) : undefined;
+    if (!path || !operand) return undefined;
+    if (path === "bytes" && (name === "NewBuffer" || name === "NewBufferString")) return `${operand.text}.Buffer`;
+    if (path === "bufio" && (name === "NewReader" || name === "NewReaderSize")) return `${operand.text}.Reader`;
+    if (path === "bufio" && name === "NewScanner") return `${operand.text}.Scanner`;
+    if (path === "bufio" && name === "NewReadWriter") return `${operand.text}.ReadWriter`;
+    const resultType = aliasSummary(this.ctx.workspace.packageByImportPath(path, this.ctx.pkg.dir)?.summary(name))?.resultType;
+    return resultType ? `${operand.text}.${resultType}` : undefined;
+  }
+
+  private qualify(typeText: string): string | undefined {
+    const t = typeText.replace(/^\*/, "").replace(/\s+/g, "");
+    const m = /^(\w+)\.(\w+)$/.exec(t);
+    if (m) {
+      // A field's type may come from another file of the package, with that file's imports.
+      const path = this.ctx.file.importPath(m[1]) ?? [...this.ctx.pkg.imports].find((p) => defaultImportName(p) === m[1]);
+      return path ? `${path}.${m[2]}` : undefined;
+    }
+    return /^\w+$/.test(t) ? t : undefined;
+  }
+
+  /** Could a method of this name have an alias summary: one this package or an imported module package declares? */
+  private mayAlias(name: string): boolean {
+    return this.ctx.pkg.hasMethod(name) || this.moduleMethods.has(name);
+  }
+
+  /** The alias summary of `x.name(...)`: a method of this package or of a module package, by the receiver's type. */
+  private methodSummary(x: Node, name: string, info: FnInfo): AliasSummary | undefined {
+    if (!name || !this.mayAlias(name)) return undefined;
+    const type = this.typeOf(x, info);
+    if (type && !type.includes("/") && !type.includes(".")) return aliasSummary(this.localSummary(`${type}.${name}`));
+    if (type) {
+      const dot = type.lastIndexOf(".");
+      const pkg = this.ctx.workspace.packageByImportPath(type.slice(0, dot), this.ctx.pkg.dir);
+      return aliasSummary(pkg?.summary(`${type.slice(dot + 1)}.${name}`));
+    }
+    // The receiver's type is not in the syntax: a method name only one type of this package declares.
+    if (!this.ctx.pkg.hasMethod(name)) return undefined;
+    return uniqueAliasingMethod(this.ctx.pkg, name);
+  }
+
+  localSummary(key: string): FunctionSummary | undefined {
+    return this.ctx.pkg.functions.get(key) ?? summarizePending(this.ctx.pkg, key) ?? this.ctx.pkg.summary(key);
+  }
+
+  // ---- escapes ----------------------------------------------------------------------
+
+  /**
+   * Every place in `fn` (and the literals inside it) where a value leaves the
+   * iteration or the goroutine; `worth` skips candidates cheaply by their text.
+   */
+  findEscapes(fn: Node, visit: (esc: Escape, taint: Taint, info: FnInfo) => void, worth?: (node: Node) => boolean): void {
+    const body = field(fn, "body");
+    if (!body) return;
+    const goCalls = new Set<number>();
+    for (const { node, owner } of ownedCaptures(body, fn, ESCAPE_QUERY, true)) {
+      if (node.type === "go_statement") {
+        const call = namedChildren(node)[0];
+        if (call) goCalls.add(call.id);
+      } else if (goCalls.has(node.id)) {
+        continue;
+      }
+      if (worth && !worth(node)) continue;
+      this.escapesAt(node, this.infoOf(owner), visit);
+    }
+  }
+
+  private escapesAt(node: Node, info: FnInfo, visit: (esc: Escape, taint: Taint, info: FnInfo) => void): void {
+    const at = node.startIndex;
+    const emit = (esc: Escape, t: Taint | undefined) => {
+      // Inside a goroutine's literal, captured values were reported at its `go` statement.
+      if (t && !(isGoLiteral(info.fn) && !within(info.fn, t.source.node.startIndex))) visit(esc, t, info);
+    };
+    switch (node.type) {
+      case "send_statement": {
+        const value = field(node, "value");
+        const channel = field(node, "channel");
+        if (value) emit({ kind: "send", node: value, stmt: node, how: `is sent on ${short(channel?.text ?? "a channel")}`, cross: true }, this.taintOf(value, at, info));
+        return;
+      }
+      case "go_statement": {
+        const call = namedChildren(node)[0];
+        if (call?.type !== "call_expression") return;
+        const callee = unparen(field(call, "function") ?? call);
+        const how = callee.type === "func_literal" ? "is passed to a goroutine" : `is passed to a goroutine (go ${short(callee.text)})`;
+        for (const arg of callArguments(call)) emit({ kind: "go", node: arg, stmt: node, how, cross: true }, this.taintOf(arg, at, info));
+        if (callee.type === "func_literal") this.captures(node, callee, info, "is used by a goroutine started here", emit);
+        else if (callee.type === "selector_expression") {
+          const recv = field(callee, "operand");
+          if (recv) emit({ kind: "go", node: recv, stmt: node, how: `is used by a goroutine (go ${short(callee.text)})`, cross: true }, this.taintOf(recv, at, info));
+        }
+        return;
+      }
+      case "call_expression": {
+        const parts = calleeParts(node);
+        const args = callArguments(node);
+        if (parts?.name === "Go" && parts.operand && args.length === 1 && unparen(args[0]).type === "func_literal") {
+          this.captures(node, unparen(args[0]), info, `is used by a goroutine started by ${short(parts.operand.text)}.Go`, emit);
+          return;
+        }
+        if (!parts || args.length === 0) return;
+        const summary = this.escapeSummary(node, parts, info);
+        for (const e of summary?.escapes ?? []) {
+          const arg = args[e.param];
+          if (!arg) continue;
+          emit({ kind: "call", node: arg, stmt: node, how: `is passed to ${short(field(node, "function")!.text)}, which ${e.how}`, cross: !e.how.startsWith("appends") }, this.taintOf(arg, at, info));
+        }
+        return;
+      }
+      case "assignment_statement":
+        if (field(node, "operator")?.text === "=") this.assignmentEscapes(node, info, emit);
+        return;
+    }
+  }
+
+  private escapeSummary(call: Node, parts: { operand: Node | null; name: string }, info: FnInfo): AliasSummary | undefined {
+    if (!parts.operand) {
+      if (parts.name === "append" || info.isLocal(parts.name, call.startIndex)) return undefined;
+      return aliasSummary(this.ctx.pkg.functions.get(parts.name) ?? (this.mode === "summary" ? this.localSummary(parts.name) : undefined));
+    }
+    const operand = unparen(parts.operand);
+    const importPath = operand.type === "identifier" && !info.isLocal(operand.text, call.startIndex) ? this.ctx.file.importPath(operand.text) : undefined;
+    if (importPath) return aliasSummary(this.ctx.workspace.packageByImportPath(importPath, this.ctx.pkg.dir)?.summary(parts.name));
+    if (!this.ctx.pkg.hasMethod(parts.name)) return undefined;
+    return this.methodSummary(operand, parts.name, info);
+  }
+
+  /** Free variables of a goroutine's literal that alias a buffer when the goroutine starts. */
+  private captures(stmt: Node, literal: Node, info: FnInfo, how: string, emit: (esc: Escape, t: Taint | undefined) => void): void {
+    const body = field(literal, "body");
+    if (!body) return;
+    const own = this.infoOf(literal);
+    const seen = new Set<string>();
+    for (const n of goQuery(CAPTURE_QUERY).captures(body).map((c) => c.node)) {
+      const text = normalize(n.text);
+      if (seen.has(text)) continue;
+      const base = leftmostIdentifier(n);
+      if (!base || own.params.has(base.text) || own.defs.has(base.text)) continue;
+      if (n.type === "selector_expression" && !this.readsOf(info).some((r) => r.rootText === text)) continue;
+      seen.add(text);
+      const sliced = n.parent?.type === "slice_expression";
+      const t = n.type === "identifier" ? this.nameTaint(n.text, stmt.startIndex, info, sliced, 0) : this.taintOf(n, stmt.startIndex, info, sliced);
+      if (t) emit({ kind: "capture", node: n, stmt, how, cross: true }, t);
+    }
+  }
+
+  private assignmentEscapes(stmt: Node, info: FnInfo, emit: (esc: Escape, t: Taint | undefined) => void): void {
+    const left = namedChildren(field(stmt, "left"));
+    const right = namedChildren(field(stmt, "right"));
+    const at = stmt.startIndex;
+    left.forEach((lhs, i) => {
+      if (lhs.text === "_") return;
+      const rhs = right.length === left.length ? right[i] : undefined;
+      const value = rhs && unparen(rhs);
+      if (value?.type === "call_expression" && field(value, "function")?.text === "append") {
+        const args = callArguments(value);
+        const target = args[0];
+        if (!target) return;
+        for (const el of args.slice(1)) {
+          const spread = el.type === "variadic_argument";
+          const inner = spread ? namedChildren(el)[0] : el;
+          const t = this.taintOf(inner, at, info);
+          if (t && (!spread || t.shape === "holder")) emit({ kind: "append", node: inner, stmt, how: `is appended to ${short(target.text)}`, cross: false, target }, t);
+        }
+        return;
+      }
+      const t = rhs ? this.taintOf(rhs, at, info) : right.length === 1 ? this.resultTaint(right[0], i, at, info) : undefined;
+      if (!t) return;
+      const node = rhs ?? right[0];
+      if (lhs.type === "selector_expression" || lhs.type === "index_expression") {
+        emit({ kind: "store", node, stmt, how: `is stored in ${short(lhs.text)}`, cross: false, target: lhs }, t);
+      } else if (lhs.type === "identifier") {
+        if (info.isLocal(lhs.text, at)) emit({ kind: "stale", node, stmt, how: `is kept in ${lhs.text} across iterations`, cross: false, target: lhs }, t);
+        else if (!info.outer && (this.ctx.pkg.packageVars.has(lhs.text) || this.ctx.file.packageVars.has(lhs.text))) {
+          emit({ kind: "store", node, stmt, how: `is stored in the package variable ${lhs.text}`, cross: false, target: lhs }, t);
+        }
+      }
+    });
+  }
+
+  /** Check mode: does this escape let the value outlive the buffer's next overwrite? */
+  escapes(esc: Escape, t: Taint, info: FnInfo): boolean {
+    const s = t.source;
+    if (s.param !== undefined || s.receiver) return false;
+    if (s.loop) {
+      if (!within(s.loop, esc.stmt.startIndex)) return false;
+    } else if (!esc.cross || esc.stmt.endIndex <= s.node.startIndex) {
+      return false;
+    }
+    if (esc.kind === "append" || esc.kind === "store" || esc.kind === "stale") {
+      if (!s.loop || !esc.target) return false;
+      if (esc.kind !== "append" && this.isCursor(normalize(esc.target.text), s, info)) return false;
+      const root = leftmostIdentifier(esc.target);
+      const decl = root ? info.declaration(root.text, esc.stmt.startIndex) : undefined;
+      if (decl && within(s.loop, decl.start)) return false;
+      if (esc.kind === "stale" && !this.staleUse(esc.target.text, esc.stmt, s, info)) return false;
+    }
+    return !this.settledBeforeNextRead(esc.stmt, s, info);
+  }
+
+  /**
+   * `buf = buf[m:]` re-slices the buffer itself; `r.line = r.br.ReadSlice(...)`
+   * followed by `r.line = r.line[n:]` keeps a cursor into it that is consumed
+   * before the next read. Neither hands the bytes to anyone.
+   */
+  private isCursor(target: string, s: Source, info: FnInfo): boolean {
+    if (target === s.buffer) return true;
+    const key = `cursor:${target}@${info.fn.id}`;
+    const cached = this.fresh.get(key);
+    if (cached !== undefined) return cached;
+    let found = false;
+    const body = field(info.fn, "body");
+    for (const a of body ? goQuery(ASSIGN_QUERY).captures(body).map((c) => c.node) : []) {
+      if (a.type !== "assignment_statement") continue;
+      const left = namedChildren(field(a, "left"));
+      const right = namedChildren(field(a, "right"));
+      if (left.length !== right.length) continue;
+      found = left.some((l, i) => normalize(l.text) === target && unparen(right[i]).type === "slice_expression" && normalize(rootOf(right[i])?.text ?? "") === target);
+      if (found) break;
+    }
+    this.fresh.set(key, found);
+    return found;
+  }
+
+  /**
+   * `prev = line` is only wrong when `prev` is read after the next overwrite:
+   * later in the iteration past a read, or in the next iteration after its read.
+   */
+  private staleUse(name: string, stmt: Node, s: Source, info: FnInfo): boolean {
+    const loop = s.loop!;
+    // The read that produced the value (often inside `stmt` itself) overwrites it only when it runs again.
+    const overwrites = within(stmt, s.node.startIndex) ? [] : [s.node.startIndex];
+    for (const c of descendants(loop, new Set(["call_expression"]))) {
+      if (!within(stmt, c.startIndex) && s.overwrites(normalize(field(c, "function")?.text ?? ""))) overwrites.push(c.startIndex);
+    }
+    const p = stmt.startIndex;
+    for (const u of descendants(loop, new Set(["identifier"]), true)) {
+      if (u.text !== name || within(stmt, u.startIndex)) continue;
+      if (isAssignedTo(u)) continue;
+      const at = u.startIndex;
+      if (overwrites.some((r) => (at < p && r < at) || (p < r && r < at))) return true;
+    }
+    void info;
+    return false;
+  }
+
+  /**
+   * After the escape the iteration waits for the consumer (`<-done`,
+   * `wg.Wait()`), or leaves the loop and the function's own buffer with it.
+   */
+  private settledBeforeNextRead(stmt: Node, s: Source, info: FnInfo): boolean {
+    const stop = s.loop ?? info.fn;
+    let crossedBreakable = false;
+    for (let n: Node | null = stmt; n && n.id !== stop.id; n = n.parent) {
+      const parent = n.parent;
+      if (!parent) break;
+      if (parent.type === "statement_list") {
+        let after = false;
+        for (const sib of namedChildren(parent)) {
+          if (sib.id === n.id) {
+            after = true;
+            continue;
+          }
+          if (!after) continue;
+          if (waits(sib)) return true;
+          if (s.loop && s.local && (sib.type === "return_statement" || (sib.type === "break_statement" && (!crossedBreakable || namedChildren(sib).length > 0)) || terminates(sib))) return true;
+        }
+      }
+      if (parent.id !== stop.id && /^(for_statement|expression_switch_statement|type_switch_statement|select_statement)$/.test(parent.type)) crossedBreakable = true;
+    }
+    return false;
+  }
+}
+
+// ---- summaries ------------------------------------------------------------------------
+
+function aliasSummary(s: FunctionSummary | undefined): AliasSummary | undefined {
+  return s?.extra?.[RULE_ID] as AliasSummary | undefined;
+}
+
+function holderShape(alias: ResultAlias | undefined): Pick<Taint, "shape" | "fields" | "fresh"> {
+  if (!alias?.holder) return { shape: "bytes" };
+  return { shape: "holder", fields: alias.fields.length ? alias.fields : undefined, fresh: alias.fresh };
+}
+
+const ESCAPE_TEXT = /<-|\bgo\s|\.Go\(|=\s*append\(/;
+
+/** `[]byte`, `[][]byte`, or a type of the package itself (`*Packet`, `[]Message`) may carry a view to a goroutine. */
+function mayCarryBytes(type: string): boolean {
+  const t = normalize(type).replace(/^\.\.\./, "");
+  if (BYTES_TYPE.test(t) || t === "[][]byte") return true;
+  const m = /^(\[\])*\*?([A-Za-z_]\w*)$/.exec(t);
+  return !!m && !PLAIN_TYPE.test(m[2]) && !/^(any|byte|uint8)$/.test(m[2]);
+}
+
+function mentions(text: string, name: string): boolean {
+  return new RegExp(`\\b${name}\\b`).test(text);
+}
+
+const aliasCallPatterns = new WeakMap<GoPackage, RegExp | null>();
+
+/**
+ * Method names whose bodies may return a view of the receiver's buffer: they
+ * call a view method, or (transitively) another such method. Computed once per
+ * package from the loading functions' text, so most methods skip the analysis.
+ */
+function aliasCallPattern(pkg: GoPackage): RegExp | undefined {
+  const cached = aliasCallPatterns.get(pkg);
+  if (cached !== undefined) return cached ?? undefined;
+  const bodies = new Map<string, string>();
+  for (const [key, variants] of pkg.pending) {
+    const dot = key.indexOf(".");
+    if (dot < 0) continue;
+    const text = variants.map((v) => field(v.node, "body")?.text ?? "").join("\n");
+    bodies.set(key.slice(dot + 1), (bodies.get(key.slice(dot + 1)) ?? "") + text);
+  }
+  const names = new Set<string>();
+  for (const [name, text] of bodies) if (SOURCE_TEXT.test(text)) names.add(name);
+  for (let round = 0; round < 3 && names.size > 0; round++) {
+    const re = namesPattern(names);
+    const before = names.size;
+    for (const [name, text] of bodies) if (!names.has(name) && re.test(text)) names.add(name);
+    if (names.size === before) break;
+  }
+  const re = names.size > 0 ? namesPattern(names) : null;
+  aliasCallPatterns.set(pkg, re);
+  return re ?? undefined;
+}
+
+function namesPattern(names: Set<string>): RegExp {
+  return new RegExp(`\\.(${[...names].join("|")})\\(`);
+}
+
+/** Methods of the package whose summary says they return a view of the receiver's buffer. */
+const aliasingNames = new WeakMap<GoPackage, Set<string>>();
+
+function aliasingMethodNames(pkg: GoPackage): Set<string> {
+  let names = aliasingNames.get(pkg);
+  if (names) return names;
+  names = new Set();
+  for (let p: GoPackage | undefined = pkg; p; p = p.base) {
+    for (const [key, s] of p.functions) if (key.includes(".") && aliasSummary(s)?.receiver?.length) names.add(key.slice(key.indexOf(".") + 1));
+  }
+  aliasingNames.set(pkg, names);
+  return names;
+}
+
+function uniqueAliasingMethod(pkg: GoPackage, name: string): AliasSummary | undefined {
+  let found: AliasSummary | undefined;
+  let count = 0;
+  for (let p: GoPackage | undefined = pkg; p; p = p.base) {
+    for (const [key, s] of p.functions) {
+      if (!key.endsWith(`.${name}`)) continue;
+      count++;
+      found = aliasSummary(s);
+    }
+  }
+  return count === 1 ? found : undefined;
+}
+
+function summarizeAliases(ctx: GoContext, fn: Node): AliasSummary | undefined {
+  const body = field(fn, "body");
+  if (!body) return undefined;
+  const out: AliasSummary = {};
+  const resultType = constructorResultType(fn);
+  if (resultType) out.resultType = resultType;
+  const text = body.text;
+  const params = parameters(fn);
+  const types = resultTypes(fn);
+  const results = types.some(mayCarryBytes) ? types.length : 0;
+  const isMethod = fn.type === "method_declaration";
+  const viewsOfReceiver = isMethod && results > 0 && (SOURCE_TEXT.test(text) || !!aliasCallPattern(ctx.pkg)?.test(text));
+  // A result aliases a []byte parameter through a slice of it or by returning it (or a call on it).
+  const viewsOfParams = results > 0 && params.some((p) => p.name && BYTES_TYPE.test(normalize(p.type)) && new RegExp(`\\b${p.name}\\s*\\[[^\\]\\n]*:|\\breturn\\b[^\\n]*\\b${p.name}\\b`).test(text));
+  const carriers = params.filter((p) => p.name && mayCarryBytes(p.type)).map((p) => p.name);
+  const escapes = carriers.length > 0 && ESCAPE_TEXT.test(text);
+  if (viewsOfReceiver || viewsOfParams || escapes) {
+    const analysis = new Analysis(ctx, "summary");
+    const info = analysis.infoOf(fn);
+    if (viewsOfReceiver || viewsOfParams) returnedAliases(analysis, info, body, results, out);
+    if (escapes) {
+      analysis.findEscapes(fn, (esc, t, escInfo) => {
+        if (t.source.param === undefined || escInfo.fn.id !== fn.id && !isGoLiteral(escInfo.fn)) return;
+        if (esc.kind === "store" || esc.kind === "stale") return;
+        if (esc.kind === "append" && !escapesFunction(esc.target, info)) return;
+        const how = esc.kind === "send" ? "sends it on a channel" : esc.kind === "append" ? `appends it to ${short(esc.target!.text)}` : esc.kind === "call" ? esc.how.replace(/^is passed to [^,]*, which /, "") : "hands it to a goroutine";
+        out.escapes ??= [];
+        if (!out.escapes.some((e) => e.param === t.source.param)) out.escapes.push({ param: t.source.param, how });
+      }, (node) => carriers.some((name) => mentions(node.text, name)));
+    }
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function returnedAliases(analysis: Analysis, info: FnInfo, body: Node, results: number, out: AliasSummary): void {
+  const types = resultTypes(info.fn);
+  const carries = types.map(mayCarryBytes);
+  for (const { node: ret } of ownedCaptures(body, info.fn, RETURN_QUERY, false)) {
+    const values = namedChildren(namedChildren(ret)[0] ?? null);
+    const taints: (Taint | undefined)[] = [];
+    if (values.length === 1 && results > 1) {
+      for (let i = 0; i < results; i++) taints.push(carries[i] ? analysis.resultTaint(values[0], i, ret.startIndex, info) : undefined);
+    } else {
+      values.forEach((v, i) => taints.push(carries[i] ? analysis.taintOf(v, ret.startIndex, info) : undefined));
+    }
+    taints.forEach((t, result) => {
+      if (!t) return;
+      const alias: ResultAlias = { result, holder: t.shape === "holder", fields: t.fields ?? [], fresh: !!t.fresh };
+      if (t.source.receiver) {
+        out.receiver ??= [];
+        if (!out.receiver.some((r) => r.result === result)) out.receiver.push({ ...alias, buffer: t.source.receiver.field, by: t.source.receiver.by });
+      } else if (t.source.param !== undefined) {
+        out.params ??= [];
+        if (!out.params.some((r) => r.result === result)) out.params.push({ ...alias, param: t.source.param });
+      }
+    });
+  }
+}
+
+/** An append target that outlives the function: a field or element of the receiver, a parameter, a package variable. */
+function escapesFunction(target: Node | undefined, info: FnInfo): boolean {
+  if (!target) return false;
+  const root = leftmostIdentifier(target);
+  if (!root) return false;
+  return target.type !== "identifier" ? !info.declaration(root.text, target.startIndex) : !info.isLocal(root.text, target.startIndex);
+}
+
+/** The declared type of each result, in order. */
+function resultTypes(fn: Node): string[] {
+  const result = field(fn, "result");
+  if (!result) return [];
+  if (result.type !== "parameter_list") return [normalize(result.text)];
+  const out: string[] = [];
+  for (const decl of namedChildren(result)) {
+    const type = normalize(field(decl, "type")?.text ?? "");
+    for (let i = 0; i < Math.max(1, decl.childrenForFieldName("name").filter((x) => x).length); i++) out.push(type);
+  }
+  return out;
+}
+
+/** `func NewReader(...) *Reader` → "Reader": the package type a constructor returns. */
+function constructorResultType(fn: Node): string | undefined {
+  if (fn.type !== "function_declaration") return undefined;
+  const result = field(fn, "result");
+  const first = result?.type === "parameter_list" ? field(namedChildren(result)[0] ?? result, "type") : result;
+  const m = first && /^\*?([A-Za-z_]\w*)$/.exec(first.text);
+  return m && !/^(error|string|bool|byte|rune|any|u?int(8|16|32|64)?|uintptr|float(32|64)|complex(64|128))$/.test(m[1]) ? m[1] : undefined;
+}
+
+SUMMARY_EXTENSIONS.push({ key: RULE_ID, summarize: summarizeAliases });
+
+// ---- syntax helpers ---------------------------------------------------------------------
+
+function within(node: Node, offset: number): boolean {
+  return node.startIndex <= offset && offset < node.endIndex;
+}
+
+function normalize(text: string): string {
+  return text.replace(/\s+/g, "");
+}
+
+function short(text: string): string {
+  const t = text.replace(/\s+/g, " ");
+  return t.length > 40 ? `${t.slice(0, 37)}...` : t;
+}
+
+/** `buf[:]`, `c.buf[4:]` → `buf`, `c.buf`: the variable or field whose array a slice shares. */
+function rootOf(e: Node | undefined): Node | undefined {
+  let n = e && unparen(e);
+  while (n && n.type === "slice_expression") n = unparen(field(n, "operand") ?? n);
+  if (!n) return undefined;
+  if (n.type === "identifier") return n;
+  if (n.type === "selector_expression" && leftmostIdentifier(n)) return n;
+  return undefined;
+}
+
+/** The identifier a selector/index chain starts from: `c` in `c.conns[id].buf`. */
+function leftmostIdentifier(e: Node): Node | undefined {
+  let n = unparen(e);
+  for (;;) {
+    if (n.type === "identifier") return n;
+    if (n.type === "selector_expression" || n.type === "index_expression" || n.type === "slice_expression") {
+      const op = field(n, "operand");
+      if (!op) return undefined;
+      n = unparen(op);
+      continue;
+    }
+    if (n.type === "unary_expression") {
+      const op = field(n, "operand");
+      if (!op) return undefined;
+      n = unparen(op);
+      continue;
+    }
+    return undefined;
+  }
+}
+
+let literalCache: { tree: unknown; lists: Map<number, Node[]> } | undefined;
+
+/** The function literals inside `scope`, outermost first; cached per tree. */
+function literalsIn(scope: Node): Node[] {
+  if (literalCache?.tree !== scope.tree) literalCache = { tree: scope.tree, lists: new Map() };
+  let list = literalCache.lists.get(scope.id);
+  if (!list) {
+    list = scope.text.includes("func") ? goQuery("(func_literal) @f").captures(scope).map((c) => c.node) : [];
+    literalCache.lists.set(scope.id, list);
+  }
+  return list;
+}
+
+/**
+ * What a query captures in `scope` (the body of `fn`), each with the function
+ * it belongs to: `fn`, or the innermost literal around it. Queries run inside
+ * WASM, so this is much cheaper than walking the nodes from JavaScript.
+ */
+function ownedCaptures(scope: Node, fn: Node, query: string, intoLiterals: boolean, name?: string): { node: Node; owner: Node }[] {
+  const literals = literalsIn(scope);
+  const out: { node: Node; owner: Node }[] = [];
+  for (const c of goQuery(query).captures(scope)) {
+    if (name && c.name !== name) continue;
+    let owner = fn;
+    const at = c.node.startIndex;
+    for (const l of literals) if (l.startIndex < at && at < l.endIndex) owner = l;
+    if (!intoLiterals && owner !== fn) continue;
+    out.push({ node: c.node, owner });
+  }
+  return out;
+}
+
+function topLevel(node: Node): Node | undefined {
+  let last: Node | undefined;
+  for (let n: Node | null = node; n && n.type !== "source_file"; n = n.parent) if (FUNCTION_TYPES.has(n.type)) last = n;
+  return last;
+}
+
+function isGoLiteral(fn: Node): boolean {
+  if (fn.type !== "func_literal") return false;
+  const call = fn.parent;
+  if (call?.type === "call_expression" && field(call, "function")?.id === fn.id) return call.parent?.type === "go_statement";
+  // `g.Go(func() error { ... })`
+  const owner = call?.type === "argument_list" ? call.parent : undefined;
+  return !!owner && owner.type === "call_expression" && calleeParts(owner)?.name === "Go";
+}
+
+function isFreshValue(rhs: Node | undefined): boolean {
+  if (!rhs) return false;
+  const r = unparen(rhs);
+  if (r.type === "composite_literal") return true;
+  if (r.type === "unary_expression" && r.child(0)?.type === "&") return unparen(field(r, "operand") ?? r).type === "composite_literal";
+  return r.type === "call_expression" && /^(new|make)$/.test(field(r, "function")?.text ?? "");
+}
+
+/** `x` on the left of `x = ...`. */
+function isAssignedTo(id: Node): boolean {
+  const list = id.parent;
+  const stmt = list?.parent;
+  return list?.type === "expression_list" && !!stmt && (stmt.type === "assignment_statement" || stmt.type === "short_var_declaration") && field(stmt, "left")?.id === list.id;
+}
+
+/** A statement that waits for the consumer: `<-done`, `v := <-ack`, `wg.Wait()`. */
+function waits(stmt: Node): boolean {
+  const e = stmt.type === "expression_statement" ? namedChildren(stmt)[0] : stmt.type === "short_var_declaration" || stmt.type === "assignment_statement" ? namedChildren(field(stmt, "right"))[0] : undefined;
+  if (!e) return false;
+  if (e.type === "unary_expression" && e.child(0)?.type === "<-") return true;
+  return e.type === "call_expression" && /\.Wait$/.test(field(e, "function")?.text ?? "") && callArguments(e).length === 0;
+}
+
+function terminates(stmt: Node): boolean {
+  const e = stmt.type === "expression_statement" ? namedChildren(stmt)[0] : undefined;
+  return e?.type === "call_expression" && /^(panic|os\.Exit|log\.Fatal\w*)$/.test(field(e, "function")?.text ?? "");
+}
+
+// ---- report and fix -----------------------------------------------------------------------
+
+function buildReport(context: RuleContext<GoFacts>, esc: Escape, t: Taint): Report & { fieldCopy: boolean } {
+  const { file, ctx } = context.facts;
+  const s = t.source;
+  const copy = cloner(ctx);
+  const escText = short(esc.node.text);
+  const origin = `${s.buffer}${s.via ? ` (${s.via})` : ""}, which ${s.overwriter} overwrites`;
+  let message: string;
+  let fix: Fix | undefined;
+  const carrier = t.wrap ? undefined : t.carrier ?? (t.shape === "holder" && t.fields?.length && t.fresh && esc.node.type === "identifier" ? { node: esc.node, fields: t.fields } : undefined);
+  if (esc.kind === "capture" && normalize(esc.node.text) === s.buffer) {
+    // The goroutine slices the buffer itself, after the loop has moved on.
+    const use = esc.node.parent?.type === "slice_expression" ? short(esc.node.parent.text) : escText;
+    message = `the goroutine started here uses ${s.buffer}, which ${s.overwriter} overwrites while it runs; give it a copy (${copy.text(use)})`;
+  } else if (t.shape === "bytes") {
+    message = `${escText} aliases ${origin}, and ${esc.how}; copy it first (${copy.text(escText)})`;
+    fix = esc.kind === "capture" ? captureFix(context, esc, t, copy) : wrapFix(esc.node, copy, file);
+  } else if (t.wrap) {
+    const inner = short(t.wrap.text);
+    message = `${inner} aliases ${origin}, and ${esc.how} inside ${escText}; copy it first (${copy.text(inner)})`;
+    fix = wrapFix(t.wrap, copy, file);
+  } else if (carrier) {
+    const f = `${carrier.node.text}.${carrier.fields[0]}`;
+    const inside = carrier.node === esc.node ? `with ${escText}` : `inside ${escText}`;
+    message = `${f} aliases ${origin}, and ${esc.how} ${inside}; copy it first (${f} = ${copy.text(f)})`;
+    fix = fieldCopyFix(context, esc, carrier.node.text, carrier.fields, copy);
+  } else {
+    message = `${escText} holds slices of ${origin}, and ${esc.how}; copy them first`;
+  }
+  const related: RelatedLocation[] = [
+    { file: file.path, range: rangeOf(s.node), message: s.via ? `${s.via.replace(/^returned by /, "")} returns a slice of ${s.buffer} here` : `${s.buffer} is read into here` },
+  ];
+  if (s.loop) related.push({ file: file.path, range: headerRange(s.loop), message: "the loop that reuses it" });
+  const range: Range = esc.kind === "capture" ? headerRange(esc.stmt) : rangeOf(esc.node);
+  return { range, message, related, fixes: fix ? [fix] : [], fieldCopy: !!carrier && !!fix };
+}
+
+interface Cloner {
+  text(expr: string): string;
+  title: string;
+  importEdit?: TextEdit;
+}
+
+/** `bytes.Clone(x)` from Go 1.20 (per go.mod), `append([]byte(nil), x...)` before or without a go directive. */
+function cloner(ctx: GoContext): Cloner {
+  const version = ctx.pkg.module?.goVersion;
+  const m = version ? /^(\d+)\.(\d+)/.exec(version) : null;
+  const modern = !!m && (Number(m[1]) > 1 || Number(m[2]) >= 20);
+  const imported = ctx.file.imports.find((i) => i.path === "bytes");
+  if (modern && (!imported || (imported.name !== "_" && imported.name !== "."))) {
+    const name = imported?.name ?? "bytes";
+    return { text: (x) => `${name}.Clone(${x})`, title: `${name}.Clone`, importEdit: imported ? undefined : addImportEdit(ctx.file, "bytes") };
+  }
+  return { text: (x) => `append([]byte(nil), ${x}...)`, title: "append([]byte(nil), ...)" };
+}
+
+function withImport(edits: TextEdit[], copy: Cloner): TextEdit[] {
+  return copy.importEdit ? [...edits, copy.importEdit] : edits;
+}
+
+function wrapFix(node: Node, copy: Cloner, file: { text: string }): Fix {
+  void file;
+  return {
+    title: `Copy ${short(node.text)} with ${copy.title}`,
+    kind: "fix",
+    edits: withImport([{ start: node.startIndex, end: node.endIndex, newText: copy.text(node.text) }], copy),
+  };
+}
+
+/** `go func() { use(data) }()`: copy `data` on the line before, when it is a per-iteration local. */
+function captureFix(context: RuleContext<GoFacts>, esc: Escape, t: Taint, copy: Cloner): Fix | undefined {
+  const name = esc.node.text;
+  const loop = t.source.loop;
+  if (esc.node.type !== "identifier" || !loop || esc.stmt.parent?.type !== "statement_list") return undefined;
+  const decl = findDeclaration(esc.stmt, name);
+  if (!decl || !within(loop, decl.startIndex) || decl.type !== "short_var_declaration") return undefined;
+  const text = context.facts.file.text;
+  const indent = lineIndent(text, esc.stmt.startIndex);
+  const lineStart = esc.stmt.startIndex - indent.length;
+  return {
+    title: `Copy ${name} with ${copy.title} before starting the goroutine`,
+    kind: "fix",
+    edits: withImport([{ start: lineStart, end: lineStart, newText: `${indent}${name} = ${copy.text(name)}\n` }], copy),
+  };
+}
+
+/** `pkg.Data = bytes.Clone(pkg.Data)` before the statement that hands `pkg` on. */
+function fieldCopyFix(context: RuleContext<GoFacts>, esc: Escape, name: string, fields: string[], copy: Cloner): Fix | undefined {
+  if (esc.stmt.parent?.type !== "statement_list") return undefined;
+  const text = context.facts.file.text;
+  const indent = lineIndent(text, esc.stmt.startIndex);
+  const lineStart = esc.stmt.startIndex - indent.length;
+  const lines = fields.map((f) => `${indent}${name}.${f} = ${copy.text(`${name}.${f}`)}\n`).join("");
+  return { title: `Copy ${name}.${fields[0]} with ${copy.title} before handing ${name} on`, kind: "fix", edits: withImport([{ start: lineStart, end: lineStart, newText: lines }], copy) };
+}
+
+/** The `:=` that declares `name` in the blocks around `stmt`. */
+function findDeclaration(stmt: Node, name: string): Node | undefined {
+  for (let n: Node | null = stmt; n && !FUNCTION_TYPES.has(n.type); n = n.parent) {
+    const parent = n.parent;
+    if (parent?.type !== "statement_list") continue;
+    for (const sib of namedChildren(parent)) {
+      if (sib.startIndex >= n.startIndex) break;
+      if (sib.type === "short_var_declaration" && namedChildren(field(sib, "left")).some((l) => l.text === name)) return sib;
+      if (sib.type === "var_declaration" && sib.descendantsOfType("var_spec").some((v) => v?.childrenForFieldName("name").some((x) => x?.text === name))) return sib;
+    }
+  }
+  return undefined;
+}
+
+/** The first line of a statement: `for {`, `go func() {`. */
+function headerRange(node: Node): Range {
+  const full = rangeOf(node);
+  const body = field(node, "body") ?? namedChildren(node).map((c) => field(c, "function") ?? c).map((f) => (f.type === "func_literal" ? field(f, "body") : null)).find((b) => b);
+  const brace = body?.child(0);
+  if (!brace) return full;
+  return { start: full.start, end: { line: brace.endPosition.row, column: brace.endPosition.column, offset: brace.endIndex } };
+}
