@@ -19,6 +19,7 @@ import type { Node } from "./parser";
 import type { Construction } from "./constructions";
 import { ConfiguredUse, configuredUses } from "./configured";
 import { importsOfDir, sourcesOfDir } from "./source-dirs";
+import { CLIENT_IMPORTS } from "./client-constructors";
 
 export type ParamEffect = "release" | "handoff" | "none";
 
@@ -214,6 +215,7 @@ export class GoWorkspace {
   isConstructorImport(importPath: string): boolean {
     return (
       CONSTRUCTOR_IMPORT.test(importPath) ||
+      CLIENT_IMPORTS.has(importPath) ||
       [...this.knowledge.cacheConstructors, ...this.knowledge.clientConstructors].some((q) => q.slice(0, q.lastIndexOf(".")) === importPath)
     );
   }

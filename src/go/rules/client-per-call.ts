@@ -16,7 +16,7 @@ import type { Node } from "../parser";
 import { goQuery } from "../parser";
 import { CLIENT_IMPORTS, ClientFate, clientFate, declaredNames, detectClientConstruction } from "../client-constructors";
 import { Position, isOnceOnly, positionOf } from "../function-role";
-import { calleeParts, descendants, field, lineIndent, namedChildren, rangeOf } from "../syntax";
+import { calleeParts, descendants, field, lineIndent, namedChildren, parameters, rangeOf } from "../syntax";
 
 /** Package names of test support code: httptest, iotest, testutil, testhelpers, ... */
 const TEST_SUPPORT = /test(s|util|utils|ing|helpers?|kit|support)?$/;
@@ -108,7 +108,22 @@ function reportedUnit(node: Node, pos: Position, fate: ClientFate, once: RunsOnc
     return "request";
   }
   if (kept || !pos.fn || once.test(pos.fn)) return undefined;
+  if (fate.closed && dialsCallState(node, pos.fn)) return undefined;
   return "call";
+}
+
+/**
+ * A closed client whose callbacks capture the call's own locals (`Dial` into an
+ * in-memory pipe, as `httputil.DumpRequestOut` does) cannot be shared: it is a
+ * tool of this one call.
+ */
+function dialsCallState(node: Node, fn: Node): boolean {
+  const body = field(fn, "body");
+  const params = new Set(parameters(fn).map((p) => p.name));
+  const locals = body ? declaredNames(body) : new Set<string>();
+  return descendants(node, new Set(["func_literal"]), true).some((literal) =>
+    descendants(literal, new Set(["identifier"]), true).some((id) => locals.has(id.text) && !params.has(id.text) && !declaredNames(literal).has(id.text)),
+  );
 }
 
 /** cobra's `Run`/`RunE` and urfave/cli's `Action`: a command runs once per process. */
@@ -225,7 +240,7 @@ const buildersByPackage = new WeakMap<object, Set<string>>();
 function clientBuildingNames(ctx: GoContext): Set<string> {
   const names = new Set(buildersOf(ctx.pkg));
   for (const imp of ctx.file.imports) {
-    if (ctx.pkg.module && !imp.path.startsWith(ctx.pkg.module.path)) continue;
+    if (!ctx.workspace.packageMayConstruct(imp.path, ctx.pkg.dir)) continue;
     const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
     if (pkg) for (const n of buildersOf(pkg)) names.add(n);
   }
