@@ -26,6 +26,17 @@ const typed = new RuleTester({ languageOptions: { parser: tsParser, parserOption
 /** A test case's code: the template literal without its first newline, so line 1 is the first line of code. */
 const code = (s) => s.replace(/^\n/, "");
 
+/** Test titles: the first function a case declares (RuleTester would title it with the whole code). */
+function titled(tests) {
+  const title = (t) => {
+    const c = typeof t === "string" ? t : t.code;
+    const decl = c.split("\n").find((l) => /\bfunction\b|=>/.test(l)) ?? c.split("\n")[0];
+    return `${t.filename ? path.basename(t.filename) + ": " : ""}${decl.replace(/\s*\{\s*$/, "").trim()}`;
+  };
+  const name = (t) => ({ ...(typeof t === "string" ? { code: t } : t), name: title(t) });
+  return { valid: tests.valid.map(name), invalid: tests.invalid.map(name) };
+}
+
 describe("eslint plugin: shape", function () {
   it("has one rule per TS rule, named by its id, with metadata from the leaklint rule", function () {
     assert.deepEqual(Object.keys(plugin.rules).sort(), TS_RULES.map((r) => r.meta.id).sort());
@@ -65,7 +76,7 @@ describe("eslint plugin: shape", function () {
 describe("eslint plugin: unclosed-response-body", function () {
   const rule = plugin.rules["unclosed-response-body"];
 
-  espree.run("unclosed-response-body (espree)", rule, {
+  espree.run("unclosed-response-body (espree)", rule, titled({
     valid: [
       code(`
 async function getUser(id) {
@@ -171,9 +182,9 @@ export async function Page({ url }) {
         errors: [{ message: "res.body is neither consumed nor cancelled when Page returns at line 3", line: 2, column: 21, endLine: 2, endColumn: 31 }],
       },
     ],
-  });
+  }));
 
-  typescript.run("unclosed-response-body (@typescript-eslint/parser)", rule, {
+  typescript.run("unclosed-response-body (@typescript-eslint/parser)", rule, titled({
     valid: [
       {
         filename: "users.ts",
@@ -238,13 +249,13 @@ export const ping = async (url: string): Promise<boolean> => {
         errors: [{ message: "res.body is neither consumed nor cancelled when ping returns at line 3", line: 2, column: 21, endLine: 2, endColumn: 51 }],
       },
     ],
-  });
+  }));
 });
 
 describe("eslint plugin: unreleased-connection", function () {
   const rule = plugin.rules["unreleased-connection"];
 
-  espree.run("unreleased-connection (espree)", rule, {
+  espree.run("unreleased-connection (espree)", rule, titled({
     valid: [
       code(`
 import pg from "pg";
@@ -311,9 +322,9 @@ export async function count() {
         ],
       },
     ],
-  });
+  }));
 
-  typescript.run("unreleased-connection (@typescript-eslint/parser)", rule, {
+  typescript.run("unreleased-connection (@typescript-eslint/parser)", rule, titled({
     valid: [
       {
         filename: "count.ts",
@@ -382,13 +393,13 @@ export async function lock(key: number): Promise<boolean> {
         ],
       },
     ],
-  });
+  }));
 });
 
 describe("eslint plugin: unclosed-handle", function () {
   const rule = plugin.rules["unclosed-handle"];
 
-  espree.run("unclosed-handle (espree)", rule, {
+  espree.run("unclosed-handle (espree)", rule, titled({
     valid: [
       code(`
 const fs = require("fs");
@@ -456,9 +467,9 @@ function writeHeader(path, header) {
         ],
       },
     ],
-  });
+  }));
 
-  typescript.run("unclosed-handle (@typescript-eslint/parser)", rule, {
+  typescript.run("unclosed-handle (@typescript-eslint/parser)", rule, titled({
     valid: [
       {
         filename: "head.ts",
@@ -520,13 +531,13 @@ export async function head(path: string): Promise<Buffer> {
         ],
       },
     ],
-  });
+  }));
 });
 
 describe("eslint plugin: unclosed-rows", function () {
   const rule = plugin.rules["unclosed-rows"];
 
-  espree.run("unclosed-rows (espree)", rule, {
+  espree.run("unclosed-rows (espree)", rule, titled({
     valid: [
       code(`
 const { MongoClient } = require("mongodb");
@@ -589,9 +600,9 @@ async function names(db) {
         ],
       },
     ],
-  });
+  }));
 
-  typescript.run("unclosed-rows (@typescript-eslint/parser)", rule, {
+  typescript.run("unclosed-rows (@typescript-eslint/parser)", rule, titled({
     valid: [
       {
         filename: "rows.ts",
@@ -654,7 +665,7 @@ export async function firstRows(client: PoolClient): Promise<unknown[]> {
         ],
       },
     ],
-  });
+  }));
 });
 
 describe("eslint plugin: type information (parserOptions.projectService)", function () {
@@ -671,7 +682,7 @@ export async function rename(id: string, name: string): Promise<void> {
   const rule = plugin.rules["unreleased-connection"];
   const filename = path.join(TYPED, "file.ts");
 
-  typed.run("unreleased-connection (typed)", rule, {
+  typed.run("unreleased-connection (typed)", rule, titled({
     valid: [
       {
         filename,
@@ -722,10 +733,10 @@ export async function rename(id: string, name: string): Promise<void> {
         ],
       },
     ],
-  });
+  }));
 
   // The same code without type information: the name `db` says nothing, so nothing is reported.
-  typescript.run("unreleased-connection (syntax only)", rule, { valid: [{ filename, code: RENAME }], invalid: [] });
+  typescript.run("unreleased-connection (syntax only)", rule, titled({ valid: [{ filename, code: RENAME }], invalid: [] }));
 });
 
 describe("eslint plugin: adapter", function () {
