@@ -11,11 +11,10 @@
  * constructions whose value reaches them (see `clientReachesCaller`).
  */
 import type { Node } from "./parser";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { GoContext } from "./context";
 import type { GoFile } from "./facts";
 import { positionOf } from "./function-role";
+import { sourcesOfDir } from "./source-dirs";
 import { calleeParts, descendants, enclosingFunction, field, namedChildren, parameters, resultNames, unparen } from "./syntax";
 
 /** Package functions that return a new pooled client, by import path; the value names what is built. */
@@ -352,6 +351,11 @@ export function clientReachesCaller(node: Node, ctx: GoContext): boolean {
 
 // ---- code that serves requests -------------------------------------------------------
 
+/** Test files and test-support packages (httptest, iotest, testutil, testhelpers, ...). */
+export function isTestCode(file: GoFile): boolean {
+  return file.path.endsWith("_test.go") || /test(s|util|utils|ing|helpers?|kit|support)?$/.test(file.packageName);
+}
+
 /** The framework imports whose presence makes a file a server's. */
 const SERVER_IMPORTS = /^(github\.com\/(gin-gonic\/gin|labstack\/echo(\/v\d+)?|gofiber\/fiber(\/v\d+)?|go-chi\/chi(\/v\d+)?|gorilla\/mux|julienschmidt\/httprouter))$/;
 
@@ -403,24 +407,11 @@ const siblingTexts = new WeakMap<object, string[]>();
 
 /** The texts of the package's non-test files as on disk, read once per package (their trees are gone). */
 function packageTexts(ctx: GoContext): string[] {
-  const cached = siblingTexts.get(ctx.pkg);
-  if (cached) return cached;
-  const texts: string[] = [];
-  let entries: string[] = [];
-  try {
-    entries = fs.readdirSync(ctx.pkg.dir).filter((n) => n.endsWith(".go") && !n.endsWith("_test.go"));
-  } catch {
-    entries = [];
+  let texts = siblingTexts.get(ctx.pkg);
+  if (!texts) {
+    const clause = new RegExp(`^package\\s+${ctx.file.packageName}\\b`, "m");
+    texts = sourcesOfDir(ctx.pkg.dir).filter((t) => clause.test(t));
+    siblingTexts.set(ctx.pkg, texts);
   }
-  const clause = new RegExp(`^package\\s+${ctx.file.packageName}\\b`, "m");
-  for (const name of entries) {
-    try {
-      const text = fs.readFileSync(path.join(ctx.pkg.dir, name), "utf8");
-      if (clause.test(text)) texts.push(text);
-    } catch {
-      continue;
-    }
-  }
-  siblingTexts.set(ctx.pkg, texts);
   return texts;
 }

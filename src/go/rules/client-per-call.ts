@@ -14,12 +14,9 @@ import type { GoContext } from "../context";
 import type { GoFacts } from "../frontend";
 import type { Node } from "../parser";
 import { goQuery } from "../parser";
-import { CLIENT_IMPORTS, ClientFate, clientFate, declaredNames, detectClientConstruction } from "../client-constructors";
+import { CLIENT_IMPORTS, ClientFate, clientFate, declaredNames, detectClientConstruction, isTestCode } from "../client-constructors";
 import { Position, isOnceOnly, positionOf } from "../function-role";
 import { calleeParts, descendants, field, lineIndent, namedChildren, parameters, rangeOf } from "../syntax";
-
-/** Package names of test support code: httptest, iotest, testutil, testhelpers, ... */
-const TEST_SUPPORT = /test(s|util|utils|ing|helpers?|kit|support)?$/;
 
 export const clientPerCall: Rule<GoFacts> = {
   meta: {
@@ -41,7 +38,7 @@ export const clientPerCall: Rule<GoFacts> = {
   check(context) {
     const { file, ctx } = context.facts;
     // Tests and test-support packages (httptest, testutil) build clients per case, against their own servers.
-    if (file.path.endsWith("_test.go") || TEST_SUPPORT.test(file.packageName)) return;
+    if (isTestCode(file)) return;
     const direct = file.imports.some((i) => CLIENT_IMPORTS.has(i.path)) || ctx.workspace.knowledge.clientConstructors.length > 0;
     const viaNames = clientBuildingNames(ctx);
     if (!direct && viaNames.size === 0) return;

@@ -13,12 +13,9 @@ import type { Node } from "../parser";
 import { goQuery } from "../parser";
 import { GoFile } from "../facts";
 import { addImportEdit } from "../imports";
-import { defaultClientConfigured, servesRequests } from "../client-constructors";
+import { defaultClientConfigured, isTestCode, servesRequests } from "../client-constructors";
 import { Position, isOnceOnly, positionOf } from "../function-role";
 import { callArguments, calleeParts, descendants, enclosingFunction, field, lineIndent, namedChildren, parameters, rangeOf, unparen } from "../syntax";
-
-/** Package names of test support code: httptest, iotest, testutil, testhelpers, ... */
-const TEST_SUPPORT = /test(s|util|utils|ing|helpers?|kit|support)?$/;
 
 export const clientWithoutTimeout: Rule<GoFacts> = {
   meta: {
@@ -39,7 +36,7 @@ export const clientWithoutTimeout: Rule<GoFacts> = {
   check(context) {
     const { file, ctx } = context.facts;
     // Tests and test-support packages (httptest, testutil) talk to their own servers; a hang fails the test run.
-    if (file.path.endsWith("_test.go") || TEST_SUPPORT.test(file.packageName)) return;
+    if (isTestCode(file)) return;
     const http = file.imports.find((i) => i.path === "net/http");
     if (!http || http.name === "_" || http.name === ".") return;
     const h = http.name;
@@ -49,8 +46,7 @@ export const clientWithoutTimeout: Rule<GoFacts> = {
     const literals = goQuery('[(composite_literal type: (qualified_type)) (call_expression function: (identifier) @fn (#eq? @fn "new"))] @n');
     for (const { name: capture, node } of literals.captures(root)) {
       if (capture !== "n") continue;
-      const literal = clientLiteral(node, h);
-      if (!literal || hasTimeout(literal)) continue;
+      if (!isClientLiteral(node, h) || hasTimeout(node)) continue;
       const pos = positionOf(node, file);
       const holder = holderOf(node);
       if (holder && timeoutAssigned(holder, pos.fn, file)) continue;
@@ -91,17 +87,10 @@ export const clientWithoutTimeout: Rule<GoFacts> = {
 
 // ---- client literals ---------------------------------------------------------------
 
-/** The `http.Client{...}` literal (or `new(http.Client)`) a node is, if it is one. */
-function clientLiteral(node: Node, h: string): Node | undefined {
-  if (node.type === "composite_literal") {
-    const type = field(node, "type");
-    return type && type.text.replace(/\s+/g, "") === `${h}.Client` ? node : undefined;
-  }
-  if (node.type === "call_expression" && field(node, "function")?.text === "new") {
-    const arg = namedChildren(field(node, "arguments"))[0];
-    return arg && arg.text.replace(/\s+/g, "") === `${h}.Client` ? node : undefined;
-  }
-  return undefined;
+/** `http.Client{...}` or `new(http.Client)`. */
+function isClientLiteral(node: Node, h: string): boolean {
+  const type = node.type === "composite_literal" ? field(node, "type") : namedChildren(field(node, "arguments"))[0];
+  return !!type && type.text.replace(/\s+/g, "") === `${h}.Client`;
 }
 
 function hasTimeout(literal: Node): boolean {
