@@ -160,6 +160,37 @@ func handle(w http.ResponseWriter, r *http.Request) {
     assert.ok(b.includes("var c = newClient()\n\nfunc handle("), b);
   });
 
+  it("hoists out of a handler literal to above its enclosing function", function () {
+    const src = `package quotes
+
+import (
+	"net/http"
+	"time"
+)
+
+// Routes registers the handlers.
+func Routes(mux *http.ServeMux, prefix string) {
+	mux.HandleFunc(prefix+"/quote", func(w http.ResponseWriter, r *http.Request) {
+		c := &http.Client{Transport: &http.Transport{MaxIdleConns: 4}, Timeout: time.Second}
+		resp, err := c.Get("https://quotes.example.com/")
+		if err != nil {
+			return
+		}
+		defer resp.Body.Close()
+	})
+}
+`;
+    const { out } = hoisted("literal", src);
+    assert.ok(
+      out.includes(`var c = &http.Client{Transport: &http.Transport{MaxIdleConns: 4}, Timeout: time.Second}
+
+// Routes registers the handlers.
+func Routes(`),
+      out,
+    );
+    assert.ok(!out.includes("c := &http.Client"), out);
+  });
+
   it("offers nothing when the value uses a local name or the statement declares two", function () {
     const src = `package quotes
 

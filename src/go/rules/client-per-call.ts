@@ -259,17 +259,20 @@ function buildersOf(pkg: GoContext["pkg"]): Set<string> {
 
 /**
  * `tr := &http.Transport{...}` becomes `var tr = &http.Transport{...}` above the
- * function, when the statement declares one name, its value uses no local name,
+ * top-level function, when the statement declares one name, its value uses no local name,
  * and the package has no top-level name it would collide with (otherwise the
  * new variable gets a free name and the function's uses follow it).
  */
 function hoistFix(reported: Node, pos: Position, ctx: GoContext): Fix | undefined {
   const fn = pos.fn;
-  if (!fn || fn.type === "func_literal" || pos.role === "package-init") return undefined;
+  if (!fn || pos.role === "package-init") return undefined;
   const stmt = declaringStatement(reported);
   if (!stmt) return undefined;
   const { name, value } = stmt;
-  const locals = declaredNames(fn);
+  // A function literal sees the locals of the functions around it, and the variable goes above all of them.
+  let top = fn;
+  while (top.parent && top.parent.type !== "source_file") top = top.parent;
+  const locals = declaredNames(top);
   const usesLocal = descendants(value, new Set(["identifier"]), true).some((id) => locals.has(id.text) && !isLiteralKey(id) && !isSelectedField(id));
   if (usesLocal || value.type === "func_literal") return undefined;
   const text = ctx.file.text;
@@ -278,7 +281,7 @@ function hoistFix(reported: Node, pos: Position, ctx: GoContext): Fix | undefine
   for (let i = 1; taken.has(hoisted); i++) hoisted = `${name.text}Shared${i > 1 ? i : ""}`;
   const indent = lineIndent(text, stmt.node.startIndex);
   const initializer = text.slice(value.startIndex, value.endIndex).split("\n").map((l, i) => (i > 0 && l.startsWith(indent) ? l.slice(indent.length) : l)).join("\n");
-  const declStart = topLevelStart(fn, text);
+  const declStart = topLevelStart(top, text);
   const lineStart = text.lastIndexOf("\n", stmt.node.startIndex - 1) + 1;
   const lineEnd = text.indexOf("\n", stmt.node.endIndex);
   const edits = [
@@ -331,10 +334,10 @@ function topLevelNames(ctx: GoContext): Set<string> {
   return names;
 }
 
-/** Where the top-level declaration holding `fn` starts, doc comment included. */
-function topLevelStart(fn: Node, text: string): number {
-  let start = fn.startIndex;
-  for (let prev = fn.previousNamedSibling; prev?.type === "comment" && prev.endPosition.row >= rowOf(text, start) - 1; prev = prev.previousNamedSibling) {
+/** Where a top-level declaration starts, doc comment included. */
+function topLevelStart(decl: Node, text: string): number {
+  let start = decl.startIndex;
+  for (let prev = decl.previousNamedSibling; prev?.type === "comment" && prev.endPosition.row >= rowOf(text, start) - 1; prev = prev.previousNamedSibling) {
     start = prev.startIndex;
   }
   return text.lastIndexOf("\n", start - 1) + 1;
