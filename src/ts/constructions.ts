@@ -8,7 +8,7 @@
  * calls and constructors (`axios.create({ httpsAgent: agent })`,
  * `drizzle(pool)`), and the locals it is assigned to.
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { isReference, resolveName } from "./scopes";
 import { FunctionLike, calleeOf, isFunctionLike, skipOuter } from "./syntax";
 import { SYNC_CALLBACK_METHODS } from "./resources";

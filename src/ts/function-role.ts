@@ -12,7 +12,7 @@
  * (`(req, res)`, `(request, reply)`, `(ctx, next)`, a `Request` annotation) or
  * by its export name (`GET`, `POST`, `handler`).
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { TsFile } from "./facts";
 import { isReference, resolveName } from "./scopes";
 import { FunctionLike, calleeOf, isFunctionLike, isLoop, lineOf, skipOuter, stringValue } from "./syntax";
@@ -289,6 +289,14 @@ export class Frequency {
     if (!hasFn) return undefined;
     if (path !== undefined && /^[/*]/.test(path)) return method === "use" ? `the \`${path}\` middleware` : `the \`${method.toUpperCase()} ${path}\` handler`;
     if (first && (ts.isRegularExpressionLiteral(first) || ts.isArrayLiteralExpression(first))) return `the ${method === "use" ? "middleware" : "route handler"}`;
+    if (method === "route" && first && ts.isObjectLiteralExpression(first)) {
+      const prop = (key: string) => {
+        const p = first.properties.find((x) => ts.isPropertyAssignment(x) && x.name.getText(this.sourceFile) === key) as ts.PropertyAssignment | undefined;
+        return p ? stringValue(skipOuter(p.initializer)) : undefined;
+      };
+      const url = prop("url") ?? prop("path");
+      if (url !== undefined) return `the \`${(prop("method") ?? "").toUpperCase()} ${url}\``.replace("` ", "`") + " handler";
+    }
     const recv = skipOuter((calleeOf(call) as ts.PropertyAccessExpression).expression);
     const recvName = ts.isIdentifier(recv) ? recv.text : ts.isPropertyAccessExpression(recv) ? recv.name.text : "";
     const webby = /^(app|router|server|fastify|api|routes|route|koa|r|instance|web|http)$/i.test(recvName) || /(App|Router|Server)$/.test(recvName);
@@ -405,9 +413,18 @@ export class Frequency {
     const id = decl?.name && ts.isIdentifier(decl.name) ? decl.name : undefined;
     if (!id || depth > 4) return false;
     const refs = this.referencesTo(id.text, decl!).filter((r) => r.pos < fn.pos || r.end > fn.end);
+    // Exported, or kept in a value (an exports object, a property): callers elsewhere decide.
+    const called = (ref: ts.Identifier) => {
+      let n: ts.Node = ref;
+      while (ts.isParenthesizedExpression(n.parent) || ts.isAwaitExpression(n.parent)) n = n.parent;
+      const p = n.parent;
+      return ((ts.isCallExpression(p) || ts.isNewExpression(p)) && (p.expression === n || !!p.arguments?.includes(n as ts.Expression)));
+    };
     const once =
       refs.length > 0 &&
+      !this.isExported(fn) &&
       refs.every((ref) => {
+        if (!called(ref)) return false;
         const pos = this.positionOf(ref);
         if (pos.loop && !pos.loop.fixed) return false;
         if (pos.role === "once") return true;
