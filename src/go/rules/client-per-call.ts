@@ -227,32 +227,28 @@ function messageFor(pos: Position, c: Construction, unit: Unit, fate: ClientFate
 
 // ---- which module functions build a client for their caller ----------------------
 
-const buildersByPackage = new WeakMap<object, Set<string>>();
-
 /**
  * Names of the functions and methods (of this package and the module packages
  * this file imports) whose summaries build a client for their caller, so only
- * calls to those ask for the costlier resolution.
+ * calls to those ask for the costlier resolution. Not cached: summaries change
+ * as documents are edited.
  */
 function clientBuildingNames(ctx: GoContext): Set<string> {
-  const names = new Set(buildersOf(ctx.pkg));
+  const names = new Set<string>();
+  addBuilders(ctx.pkg, names);
   for (const imp of ctx.file.imports) {
     if (!ctx.workspace.packageMayConstruct(imp.path, ctx.pkg.dir)) continue;
     const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
-    if (pkg) for (const n of buildersOf(pkg)) names.add(n);
+    if (pkg) addBuilders(pkg, names);
   }
   return names;
 }
 
-function buildersOf(pkg: GoContext["pkg"]): Set<string> {
-  let names = buildersByPackage.get(pkg);
-  if (names) return names;
-  names = new Set();
+function addBuilders(pkg: GoContext["pkg"], names: Set<string>): void {
   for (const [key, summary] of pkg.functions) {
     if (summary.constructs.some((c) => c.family === "client")) names.add(key.slice(key.indexOf(".") + 1));
   }
-  buildersByPackage.set(pkg, names);
-  return names;
+  if (pkg.base) addBuilders(pkg.base, names);
 }
 
 // ---- suggestion: hoist to package level ------------------------------------------
