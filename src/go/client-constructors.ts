@@ -25,12 +25,13 @@ const CALL_CONSTRUCTORS: Record<string, Record<string, string>> = {
   "github.com/jackc/pgx/v5/pgxpool": { New: "pgx pool", NewWithConfig: "pgx pool" },
   "github.com/jackc/pgx/v4/pgxpool": { Connect: "pgx pool", ConnectConfig: "pgx pool" },
   "go.mongodb.org/mongo-driver/mongo": { Connect: "MongoDB client", NewClient: "MongoDB client" },
+  "go.mongodb.org/mongo-driver/v2/mongo": { Connect: "MongoDB client" },
   "github.com/hashicorp/go-cleanhttp": { DefaultPooledTransport: "http.Transport", DefaultPooledClient: "http.Transport" },
   "github.com/hashicorp/go-retryablehttp": { NewClient: "retryablehttp client (with its own http.Transport)" },
 };
 
 const REDIS_CONSTRUCTORS = ["NewClient", "NewClusterClient", "NewFailoverClient", "NewFailoverClusterClient", "NewRing", "NewUniversalClient"];
-for (const path of ["github.com/redis/go-redis/v9", "github.com/go-redis/redis/v8", "github.com/go-redis/redis/v7", "github.com/go-redis/redis"]) {
+for (const path of ["github.com/redis/go-redis/v9", "github.com/go-redis/redis/v8", "github.com/go-redis/redis/v7", "github.com/go-redis/redis", "gopkg.in/redis.v5", "gopkg.in/redis.v4"]) {
   CALL_CONSTRUCTORS[path] = Object.fromEntries(REDIS_CONSTRUCTORS.map((n) => [n, "Redis client"]));
 }
 
