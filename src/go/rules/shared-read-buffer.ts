@@ -48,15 +48,16 @@ export const sharedReadBuffer: Rule<GoFacts> = {
 
   check(context) {
     const { file, ctx } = context.facts;
-    const aliasing = new Set(aliasingMethodNames(ctx.pkg));
+    // Functions of the module that hand out views or read into their argument, by name.
+    const special = new Set(specialNames(ctx.pkg));
     for (const imp of file.imports) {
       const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
-      if (pkg) for (const name of aliasingMethodNames(pkg)) aliasing.add(name);
+      if (pkg) for (const name of specialNames(pkg)) special.add(name);
     }
     const direct = SOURCE_TEXT.test(file.text);
-    const viaMethods = aliasing.size > 0 && namesPattern(aliasing).test(file.text);
-    if (!direct && !viaMethods) return;
-    const analysis = new Analysis(ctx, "check", aliasing);
+    const viaModule = special.size > 0 && namesPattern(special).test(file.text);
+    if (!direct && !viaModule) return;
+    const analysis = new Analysis(ctx, "check", special);
     const roots = new Map<number, { fn: Node; calls: Node[] }>();
     const mark = (call: Node) => {
       const top = topLevel(call);
@@ -67,7 +68,7 @@ export const sharedReadBuffer: Rule<GoFacts> = {
     };
     const tree = file.tree.rootNode;
     if (direct) for (const c of goQuery(SOURCE_QUERY).captures(tree)) if (c.name === "call") mark(c.node);
-    if (viaMethods) for (const c of goQuery(methodCallQuery(aliasing)).captures(tree)) if (c.name === "call") mark(c.node);
+    if (viaModule) for (const c of goQuery(namedCallQuery(special)).captures(tree)) if (c.name === "call") mark(c.node);
     const reported = new Set<string>();
     const found: { report: Report; esc: Escape; group?: string }[] = [];
     for (const { fn, calls } of roots.values()) {
@@ -144,14 +145,16 @@ const VIEW_METHODS: Record<string, Record<string, number>> = {
   "bufio.Scanner": { Bytes: 0 },
 };
 
+/** Calls that write into a buffer they are given. */
+const WRITER_CALL = /(^|\.)(Copy\w*|Fprint\w*|Encode\w*|Write\w*|NewEncoder|NewWriter\w*|Marshal\w*|Execute\w*|ReadFrom)$/;
 const VIEW_NAMES = new Set(Object.values(VIEW_METHODS).flatMap((m) => Object.keys(m)));
 const SOURCE_NAMES = [...new Set([...Object.keys(READ_METHODS), "ReadFull", "ReadAtLeast", "Pread", "Recvfrom", "Next", "Bytes", "Peek", "ReadSlice", "ReadLine"])];
 const SOURCE_TEXT = new RegExp(`\\.(${SOURCE_NAMES.join("|")})\\(`);
 const SOURCE_QUERY = `(call_expression function: (selector_expression field: (field_identifier) @name (#any-of? @name ${SOURCE_NAMES.map((n) => `"${n}"`).join(" ")}))) @call`;
-/** Calls of the named methods (the query is compiled once per set of names). */
-function methodCallQuery(names: Set<string>): string {
+/** Calls of the named functions or methods (the query is compiled once per set of names). */
+function namedCallQuery(names: Set<string>): string {
   const list = [...names].sort().map((n) => `"${n}"`).join(" ");
-  return `(call_expression function: (selector_expression field: (field_identifier) @name (#any-of? @name ${list}))) @call`;
+  return `(call_expression function: [(identifier) @name (selector_expression field: (field_identifier) @name)] (#any-of? @name ${list})) @call`;
 }
 
 /** `bytes` functions whose result is a sub-slice of their first argument. */
@@ -199,6 +202,8 @@ interface Source {
   loop?: Node;
   /** The buffer is a local of the function: once the loop is left, nothing overwrites it. */
   local: boolean;
+  /** The object the buffer belongs to (`c` for `c.readBuf`), when it is a field. */
+  owner?: string;
   /** A whole array variable is copied when used without slicing. */
   array?: boolean;
   /** "returned by c.ParsePackage". */
@@ -209,6 +214,8 @@ interface Source {
   receiver?: { field: string; by: "call" | "write" };
   /** Summary mode: the parameter the value is. */
   param?: number;
+  /** Summary mode: a view of a buffering parameter, and which view method. */
+  paramBuffer?: { index: number; family: string; method: string };
 }
 
 interface Taint {
@@ -221,6 +228,8 @@ interface Taint {
   fresh?: boolean;
   /** Holder: the []byte expression, in this function, to copy instead. */
   wrap?: Node;
+  /** Holder: further []byte expressions of the same literal to copy with `wrap`. */
+  alsoWrap?: Node[];
   /** Holder built around a variable whose fields hold the view (`Inbound{Pkg: pkg}`). */
   carrier?: { node: Node; fields: string[] };
 }
@@ -239,6 +248,23 @@ interface Escape {
   target?: Node;
 }
 
+/** How the storage behind a buffer is reused where a view of it is taken. */
+interface Reuse {
+  loop?: Node;
+  callReuse: boolean;
+  local: boolean;
+  receiverField?: string;
+  /** The object the buffer is a field of (`c` for `c.readBuf`). */
+  owner?: string;
+}
+
+/** A view a call returns as result `index`. */
+interface View {
+  source: Source;
+  index: number;
+  holder?: ResultAlias;
+}
+
 interface ResultAlias {
   result: number;
   holder: boolean;
@@ -252,6 +278,10 @@ interface AliasSummary {
   receiver?: (ResultAlias & { buffer: string; by: "call" | "write" })[];
   /** Results that alias a []byte parameter. */
   params?: (ResultAlias & { param: number })[];
+  /** Results that are views of a buffering parameter (`func parse(b *bytes.Buffer)` returning `b.Next(n)`). */
+  bufferViews?: (ResultAlias & { param: number; family: string; method: string })[];
+  /** []byte parameters the function reads into (`io.ReadFull(r, buf)`). */
+  reads?: number[];
   /** Parameters the function hands to another goroutine or keeps. */
   escapes?: { param: number; how: string }[];
   /** The package type of the first result (`*Reader` → "Reader"), so a constructor's result finds its methods. */
@@ -426,7 +456,7 @@ type Mode = "check" | "summary";
 class Analysis {
   private readonly infos = new Map<number, FnInfo>();
   private readonly memo = new Map<string, Taint | null>();
-  private readonly calls = new Map<number, { source: Source; index: number; holder?: ResultAlias } | null>();
+  private readonly calls = new Map<number, View[]>();
   private readonly reads = new Map<number, Source | null>();
   private readonly types = new Map<number, string | null>();
   private readonly fresh = new Map<string, boolean>();
@@ -434,8 +464,8 @@ class Analysis {
   constructor(
     readonly ctx: GoContext,
     readonly mode: Mode,
-    /** Method names with alias summaries in the module packages the file imports. */
-    readonly moduleMethods: Set<string> = new Set(),
+    /** Names of module functions and methods (this package and the file's imports) that can start an alias. */
+    readonly special: Set<string> = new Set(),
   ) {}
 
   /**
@@ -450,7 +480,7 @@ class Analysis {
       const info = this.infoOf(fn);
       const arg = this.readTarget(call, info);
       const root = arg && rootOf(arg);
-      const source = root ? this.classifyRead({ call, root, rootText: normalize(root.text) }, info) : this.viewCall(call, info)?.source;
+      const source = root ? this.classifyRead({ call, root, rootText: normalize(root.text) }, info) : this.viewsOf(call, info)[0]?.source;
       if (!source) continue;
       const at = source.loop ? source.loop.startIndex : call.startIndex;
       first = first === undefined ? at : Math.min(first, at);
@@ -596,7 +626,9 @@ class Analysis {
       const t = value.type === "literal_value" ? this.literalValueTaint(value, at, info, depth) : this.taintOf(value, at, info, false, depth);
       if (!t) continue;
       const carrier = t.carrier ?? (value.type === "identifier" && t.shape === "holder" && t.fields?.length && t.fresh ? { node: value, fields: t.fields } : undefined);
-      result ??= { source: t.source, shape: "holder", fresh: true, wrap: t.shape === "bytes" ? value : t.wrap, carrier };
+      const wrap = t.shape === "bytes" ? value : t.wrap;
+      if (result && wrap && result.wrap && t.source === result.source) (result.alsoWrap ??= []).push(wrap);
+      result ??= { source: t.source, shape: "holder", fresh: true, wrap, carrier };
       if (fields && key?.type === "identifier" && t.shape === "bytes") fields.push(key.text);
       else fields = undefined;
     }
@@ -617,6 +649,8 @@ class Analysis {
     if (fn.type === "identifier") {
       if (fn.text === "append") return index === 0 ? this.appendTaint(args, at, info, depth) : undefined;
       if (info.isLocal(fn.text, at) || (info.outer && this.infoOf(info.outer).isLocal(fn.text, info.fn.startIndex))) return undefined;
+      const view = this.viewsOf(call, info).find((v) => v.index === index);
+      if (view) return { source: view.source, ...holderShape(view.holder) };
       return this.throughParams(aliasSummary(this.localSummary(fn.text)), index, args, at, info, depth);
     }
     if (fn.type !== "selector_expression") return undefined;
@@ -640,11 +674,16 @@ class Analysis {
         return undefined;
       }
       if (importPath === "encoding/json" && name === "RawMessage") return this.taintOf(args[0], at, info, false, depth);
+      const view = this.viewsOf(call, info).find((v) => v.index === index);
+      if (view) return { source: view.source, ...holderShape(view.holder) };
       const pkg = this.ctx.workspace.packageByImportPath(importPath, this.ctx.pkg.dir);
       return this.throughParams(aliasSummary(pkg?.summary(name)), index, args, at, info, depth);
     }
-    const view = this.viewCall(call, info);
-    if (view) return view.index === index ? { source: view.source, ...holderShape(view.holder) } : undefined;
+    const views = this.viewsOf(call, info);
+    if (views.length > 0) {
+      const view = views.find((v) => v.index === index);
+      return view && { source: view.source, ...holderShape(view.holder) };
+    }
     const summary = this.methodSummary(operand, name, info);
     return this.throughParams(summary, index, args, at, info, depth);
   }
@@ -690,12 +729,14 @@ class Analysis {
     return undefined;
   }
 
-  private readsOf(info: FnInfo): ReadCall[] {
+  readsOf(info: FnInfo): ReadCall[] {
     if (info.reads) return info.reads;
     info.reads = [];
     const body = field(info.fn, "body");
-    if (!body || !SOURCE_TEXT.test(body.text)) return info.reads;
-    for (const { node } of ownedCaptures(body, info.fn, SOURCE_QUERY, false, "call")) {
+    if (!body || !(SOURCE_TEXT.test(body.text) || (this.special.size > 0 && namesPattern(this.special).test(body.text)))) return info.reads;
+    const calls = ownedCaptures(body, info.fn, SOURCE_QUERY, false, "call");
+    if (this.special.size > 0) calls.push(...ownedCaptures(body, info.fn, namedCallQuery(this.special), false, "call"));
+    for (const { node } of calls) {
       const arg = this.readTarget(node, info);
       const root = arg && rootOf(arg);
       if (root) info.reads.push({ call: node, root, rootText: normalize(root.text) });
@@ -706,15 +747,22 @@ class Analysis {
   /** The buffer argument of a read call, or undefined when it is not one. */
   private readTarget(call: Node, info: FnInfo): Node | undefined {
     const parts = calleeParts(call);
-    if (!parts?.operand) return undefined;
+    if (!parts) return undefined;
     const args = callArguments(call);
+    // A module function that reads into its argument: `readFrame(conn, buf)`.
+    const helper = (s: AliasSummary | undefined) => (s?.reads?.length ? args[s.reads[0]] : undefined);
+    if (!parts.operand) {
+      return this.special.has(parts.name) && !info.isLocal(parts.name, call.startIndex) ? helper(aliasSummary(this.localSummary(parts.name))) : undefined;
+    }
     const operand = unparen(parts.operand);
     const importPath = operand.type === "identifier" && !info.isLocal(operand.text, call.startIndex) ? this.ctx.file.importPath(operand.text) : undefined;
     if (importPath) {
       const i = READ_FUNCTIONS[`${importPath}.${parts.name}`];
-      return i === undefined ? undefined : args[i];
+      if (i !== undefined) return args[i];
+      return this.special.has(parts.name) ? helper(aliasSummary(this.ctx.workspace.packageByImportPath(importPath, this.ctx.pkg.dir)?.summary(parts.name))) : undefined;
     }
     const m = READ_METHODS[parts.name];
+    if (!m && this.special.has(parts.name)) return helper(this.methodSummary(operand, parts.name, info));
     if (!m || !m.args.includes(args.length)) return undefined;
     const arg = args[m.arg];
     if (!arg || (m.needsBytes && unparen(arg).type !== "slice_expression" && !this.byteBuffer(arg, info))) return undefined;
@@ -753,7 +801,7 @@ class Analysis {
     if (this.mode === "summary") {
       if (reuse.receiverField !== undefined) s = { ...base, overwriter: "", local: false, receiver: { field: reuse.receiverField, by: "call" } };
     } else if (reuse.loop || reuse.callReuse) {
-      s = { ...base, overwriter: `the next ${callee}`, loop: reuse.loop, local: reuse.local };
+      s = { ...base, overwriter: `the next ${callee}`, loop: reuse.loop, local: reuse.local, owner: reuse.owner };
     }
     this.reads.set(r.call.id, s ?? null);
     return s;
@@ -765,10 +813,14 @@ class Analysis {
    * next call when it belongs to something longer-lived than the call (a field,
    * the receiver, a package variable).
    */
-  private reuseOf(root: Node, rootText: string, anchor: Node, info: FnInfo): { loop?: Node; callReuse: boolean; local: boolean; receiverField?: string } {
+  private reuseOf(root: Node, rootText: string, anchor: Node, info: FnInfo, depth = 0): Reuse {
     const base = leftmostIdentifier(root);
     const selector = root.type === "selector_expression";
     const decl = base ? info.declaration(base.text, anchor.startIndex) : undefined;
+    // `b := c.buf[:cap(c.buf)]` is no new buffer: its reuse is c.buf's.
+    const viewOf = root.type === "identifier" && decl?.rhs && !decl.multi && !decl.range ? unparen(decl.rhs) : undefined;
+    const inner = viewOf && /^(slice_expression|identifier|selector_expression)$/.test(viewOf.type) ? rootOf(viewOf) : undefined;
+    if (inner && depth < 4 && normalize(inner.text) !== rootText) return this.reuseOf(inner, normalize(inner.text), anchor, info, depth + 1);
     let kind: "local" | "receiver" | "param" | "outer" | "package" | "unknown" = "unknown";
     if (decl) kind = "local";
     else if (base && info.receiver?.name === base.text) kind = "receiver";
@@ -786,7 +838,8 @@ class Analysis {
       loop = n;
     }
     const receiverField = kind === "receiver" ? (selector ? rootText.slice(base!.text.length + 1) : "") : undefined;
-    return { loop, callReuse, local: kind === "local", receiverField };
+    const owner = selector || kind === "receiver" ? base?.text : undefined;
+    return { loop, callReuse, local: kind === "local", receiverField, owner };
   }
 
   /** Does the loop (or function) give `rootText` a new backing array (`buf = make(...)`) rather than re-slicing it? */
@@ -813,86 +866,141 @@ class Analysis {
     return found;
   }
 
-  /** `readBuf.Next(n)`, `br.ReadSlice('\n')`, `sc.Bytes()`, or a module method that returns a slice of its receiver's buffer. */
-  private viewCall(call: Node, info: FnInfo): { source: Source; index: number; holder?: ResultAlias } | undefined {
-    const cached = this.calls.get(call.id);
-    if (cached !== undefined) return cached ?? undefined;
-    const found = this.classifyView(call, info);
-    this.calls.set(call.id, found ?? null);
-    return found;
+  /**
+   * The views a call hands out, by result: `readBuf.Next(n)`, `br.ReadSlice('\n')`,
+   * `sc.Bytes()`, a module method returning a slice of its receiver's buffer, or a
+   * module function returning a view of a buffer it is given (`parse(&readBuf)`).
+   */
+  private viewsOf(call: Node, info: FnInfo): View[] {
+    let views = this.calls.get(call.id);
+    if (!views) {
+      views = this.classifyViews(call, info);
+      this.calls.set(call.id, views);
+    }
+    return views;
   }
 
-  private classifyView(call: Node, info: FnInfo): { source: Source; index: number; holder?: ResultAlias } | undefined {
+  private classifyViews(call: Node, info: FnInfo): View[] {
     const parts = calleeParts(call);
-    if (!parts?.operand) return undefined;
-    if (!VIEW_NAMES.has(parts.name) && !this.mayAlias(parts.name)) return undefined;
-    const x = unparen(parts.operand);
-    const xText = normalize(x.text);
+    if (!parts) return [];
     const args = callArguments(call);
+    const label = normalize(field(call, "function")?.text ?? parts.name);
+    if (!parts.operand) {
+      if (!this.special.has(parts.name) && this.mode === "check") return [];
+      return this.argumentViews(aliasSummary(this.localSummary(parts.name)), call, args, info, label);
+    }
+    const x = unparen(parts.operand);
+    const importPath = x.type === "identifier" && !info.isLocal(x.text, call.startIndex) ? this.ctx.file.importPath(x.text) : undefined;
+    if (importPath) {
+      const pkg = this.special.has(parts.name) ? this.ctx.workspace.packageByImportPath(importPath, this.ctx.pkg.dir) : undefined;
+      return this.argumentViews(aliasSummary(pkg?.summary(parts.name)), call, args, info, label);
+    }
+    if (!VIEW_NAMES.has(parts.name) && !this.mayAlias(parts.name)) return [];
     const type = this.typeOf(x, info);
-    const family = type && VIEW_METHODS[type] ? type : undefined;
-    if (family) {
-      if (VIEW_METHODS[family][parts.name] !== args.length) return undefined;
-      const reuse = this.reuseOf(x, xText, call, info);
-      let loop = reuse.loop;
-      if (family === "bytes.Buffer" && loop) {
-        // Views into a buffer stay valid until it is written to (Next) or reset (Bytes).
-        const writes = parts.name === "Next" ? /^(Write\w*|ReadFrom|Reset|Truncate)$/ : /^(Reset|Truncate)$/;
-        if (!this.bufferWrittenIn(loop, xText, writes)) loop = undefined;
-      }
-      const scanner = family === "bufio.Scanner";
-      const buffer = family === "bytes.Buffer" ? xText : `${xText}'s buffer`;
-      const overwriter = family === "bytes.Buffer" ? `the next write to ${xText}` : scanner ? `the next ${xText}.Scan` : `the next read from ${xText}`;
-      const overwrites =
-        family === "bytes.Buffer"
-          ? (c: string) => /^(Write\w*|ReadFrom|Reset|Truncate)$/.test(c.slice(xText.length + 1)) && c.startsWith(`${xText}.`)
-          : scanner
-            ? (c: string) => c === `${xText}.Scan`
-            : (c: string) => c.startsWith(`${xText}.`);
-      if (this.mode === "summary") {
-        if (reuse.receiverField === undefined || reuse.receiverField === "") return undefined;
-        // Bytes() is a view until the buffer is reset; a method that does not reset it is an accessor.
-        if (family === "bytes.Buffer" && parts.name === "Bytes" && !this.bufferWrittenIn(info.fn, xText, /^(Reset|Truncate)$/)) return undefined;
-        const by = family === "bytes.Buffer" ? "write" : "call";
-        return { source: { buffer, overwriter, node: call, local: false, overwrites, receiver: { field: reuse.receiverField, by } }, index: 0 };
-      }
-      if (!loop && !reuse.callReuse) return undefined;
-      if (!loop && family === "bytes.Buffer" && parts.name === "Bytes" && !this.bufferWrittenIn(info.fn, xText, /^(Reset|Truncate)$/)) return undefined;
-      return { source: { buffer, overwriter, node: call, loop, local: reuse.local, overwrites }, index: 0 };
+    if (type && VIEW_METHODS[type]) {
+      if (VIEW_METHODS[type][parts.name] !== args.length) return [];
+      const source = this.bufferSource(x, type, parts.name, call, info);
+      return source ? [{ source, index: 0 }] : [];
     }
     const summary = this.methodSummary(x, parts.name, info);
-    const alias = summary?.receiver?.[0];
-    if (!alias) return undefined;
-    const reuse = this.reuseOf(x, xText, call, info);
-    const holder: ResultAlias = alias;
-    if (this.mode === "summary") {
-      if (reuse.receiverField === undefined) return undefined;
-      const fieldPath = [reuse.receiverField, alias.buffer].filter((s) => s).join(".");
-      const source: Source = { buffer: fieldPath, overwriter: "", node: call, local: false, overwrites: () => false, receiver: { field: fieldPath, by: alias.by } };
-      return { source, index: alias.result, holder };
-    }
-    if (!reuse.loop && !reuse.callReuse) return undefined;
-    const buffer = alias.buffer ? `${xText}.${alias.buffer}` : xText;
-    const method = `${xText}.${parts.name}`;
-    const source: Source = {
-      buffer,
-      overwriter: alias.by === "call" ? `the next ${method} call` : `the next write to ${buffer}`,
-      node: call,
-      loop: reuse.loop,
-      local: reuse.local,
-      via: `returned by ${method}`,
-      overwrites: (c: string) => c === method,
-    };
-    return { source, index: alias.result, holder };
+    return [...this.receiverViews(summary, x, parts.name, call, info), ...this.argumentViews(summary, call, args, info, label)];
   }
 
-  /** A call in `scope` on `x` whose method matches `methods`, or `x` handed to a call (`io.Copy(&x, r)`). */
-  private bufferWrittenIn(scope: Node, xText: string, methods: RegExp): boolean {
+  /** Views of the receiver's buffer that a module method returns. */
+  private receiverViews(summary: AliasSummary | undefined, x: Node, name: string, call: Node, info: FnInfo): View[] {
+    const out: View[] = [];
+    if (!summary?.receiver?.length) return out;
+    const xText = normalize(x.text);
+    const reuse = this.reuseOf(x, xText, call, info);
+    for (const alias of summary.receiver) {
+      if (this.mode === "summary") {
+        if (reuse.receiverField === undefined) continue;
+        const fieldPath = [reuse.receiverField, alias.buffer].filter((p) => p).join(".");
+        out.push({ source: { buffer: fieldPath, overwriter: "", node: call, local: false, overwrites: () => false, receiver: { field: fieldPath, by: alias.by } }, index: alias.result, holder: alias });
+        continue;
+      }
+      if (!reuse.loop && !reuse.callReuse) continue;
+      const buffer = alias.buffer ? `${xText}.${alias.buffer}` : xText;
+      const method = `${xText}.${name}`;
+      const source: Source = {
+        buffer,
+        overwriter: alias.by === "call" ? `the next ${method} call` : `the next write to ${buffer}`,
+        node: call,
+        loop: reuse.loop,
+        local: reuse.local,
+        owner: reuse.owner,
+        via: `returned by ${method}`,
+        overwrites: (c: string) => c === method,
+      };
+      out.push({ source, index: alias.result, holder: alias });
+    }
+    return out;
+  }
+
+  /** Views of a buffering argument that a module function returns: `ParsePackage(&readBuf)`. */
+  private argumentViews(summary: AliasSummary | undefined, call: Node, args: Node[], info: FnInfo, label: string): View[] {
+    const out: View[] = [];
+    for (const alias of summary?.bufferViews ?? []) {
+      const arg = args[alias.param];
+      if (!arg) continue;
+      let x = unparen(arg);
+      if (x.type === "unary_expression" && x.child(0)?.type === "&") x = unparen(field(x, "operand") ?? x);
+      const source = this.bufferSource(x, alias.family, alias.method, call, info);
+      if (source) out.push({ source: { ...source, via: source.via ?? `returned by ${label}` }, index: alias.result, holder: alias });
+    }
+    return out;
+  }
+
+  /**
+   * A view `method` of a buffering value `x` (a bytes.Buffer, bufio.Reader or
+   * Scanner) taken at `anchor`, when the buffer is reused: by the loop around
+   * it (which, for a bytes.Buffer, must also write to or reset it), or by the
+   * next call. In summary mode: a view of the receiver's or a parameter's buffer.
+   */
+  private bufferSource(x: Node, family: string, method: string, anchor: Node, info: FnInfo): Source | undefined {
+    const xText = normalize(x.text);
+    const reuse = this.reuseOf(x, xText, anchor, info);
+    const scanner = family === "bufio.Scanner";
+    const buffer = family === "bytes.Buffer" ? xText : `${xText}'s buffer`;
+    const overwriter = family === "bytes.Buffer" ? `the next write to ${xText}` : scanner ? `the next ${xText}.Scan` : `the next read from ${xText}`;
+    const overwrites =
+      family === "bytes.Buffer"
+        ? (c: string) => c.startsWith(`${xText}.`) && /^(Write\w*|ReadFrom|Reset|Truncate)$/.test(c.slice(xText.length + 1))
+        : scanner
+          ? (c: string) => c === `${xText}.Scan`
+          : (c: string) => c.startsWith(`${xText}.`);
+    // Bytes() is a view until the buffer is reset; a function that does not reset it is an accessor.
+    const resetsHere = () => this.bufferWrittenIn(info.fn, xText, /^(Reset|Truncate)$/);
+    if (this.mode === "summary") {
+      if (family === "bytes.Buffer" && method === "Bytes" && !resetsHere()) return undefined;
+      const base = { buffer, overwriter, node: anchor, local: false, overwrites };
+      if (reuse.receiverField) return { ...base, receiver: { field: reuse.receiverField, by: family === "bytes.Buffer" ? "write" : "call" } };
+      const param = x.type === "identifier" && !info.declaration(x.text, anchor.startIndex) ? info.params.get(x.text) : undefined;
+      return param && param.index >= 0 ? { ...base, paramBuffer: { index: param.index, family, method } } : undefined;
+    }
+    let loop = reuse.loop;
+    if (family === "bytes.Buffer" && loop) {
+      // Views into a buffer stay valid until it is written to (Next) or reset (Bytes).
+      const writes = method === "Next" ? /^(Write\w*|ReadFrom|Reset|Truncate)$/ : /^(Reset|Truncate)$/;
+      if (!this.bufferWrittenIn(loop, xText, writes, anchor)) loop = undefined;
+    }
+    if (!loop && !reuse.callReuse) return undefined;
+    if (!loop && family === "bytes.Buffer" && method === "Bytes" && !resetsHere()) return undefined;
+    return { buffer, overwriter, node: anchor, loop, local: reuse.local, owner: reuse.owner, overwrites };
+  }
+
+  /**
+   * A call in `scope` on `x` whose method matches `methods`, or, for writes,
+   * `x` handed to a writer (`io.Copy(&x, r)`, `json.NewEncoder(&x)`). The
+   * call that takes the view (`anchor`) is not one.
+   */
+  private bufferWrittenIn(scope: Node, xText: string, methods: RegExp, anchor?: Node): boolean {
     const passes = methods.test("Write");
     for (const c of goQuery(CALL_QUERY).captures(scope).map((x) => x.node)) {
+      if (c.id === anchor?.id) continue;
       const callee = normalize(field(c, "function")?.text ?? "");
       if (callee.startsWith(`${xText}.`) && methods.test(callee.slice(xText.length + 1))) return true;
-      if (passes && callArguments(c).some((a) => normalize(a.text) === xText || normalize(a.text) === `&${xText}`)) return true;
+      if (passes && WRITER_CALL.test(callee) && callArguments(c).some((a) => normalize(a.text) === xText || normalize(a.text) === `&${xText}`)) return true;
     }
     return false;
   }
@@ -968,7 +1076,7 @@ class Analysis {
 
   /** Could a method of this name have an alias summary: one this package or an imported module package declares? */
   private mayAlias(name: string): boolean {
-    return this.ctx.pkg.hasMethod(name) || this.moduleMethods.has(name);
+    return this.ctx.pkg.hasMethod(name) || this.special.has(name);
   }
 
   /** The alias summary of `x.name(...)`: a method of this package or of a module package, by the receiver's type. */
@@ -1128,7 +1236,7 @@ class Analysis {
   /** Check mode: does this escape let the value outlive the buffer's next overwrite? */
   escapes(esc: Escape, t: Taint, info: FnInfo): boolean {
     const s = t.source;
-    if (s.param !== undefined || s.receiver) return false;
+    if (s.param !== undefined || s.receiver || s.paramBuffer) return false;
     if (s.loop) {
       if (!within(s.loop, esc.stmt.startIndex)) return false;
     } else if (!esc.cross || esc.stmt.endIndex <= s.node.startIndex) {
@@ -1137,6 +1245,8 @@ class Analysis {
     if (esc.kind === "append" || esc.kind === "store" || esc.kind === "stale") {
       if (!s.loop || !esc.target) return false;
       if (esc.kind !== "append" && this.isCursor(normalize(esc.target.text), s, info)) return false;
+      // An object keeping a view of its own buffer in its own field (`r.src = r.inbuf[:n]`) is bookkeeping, not a hand-off.
+      if (esc.kind === "store" && esc.target.type === "selector_expression" && s.owner && leftmostIdentifier(esc.target)?.text === s.owner) return false;
       const root = leftmostIdentifier(esc.target);
       const decl = root ? info.declaration(root.text, esc.stmt.startIndex) : undefined;
       if (decl && within(s.loop, decl.start)) return false;
@@ -1275,20 +1385,27 @@ function aliasCallPattern(pkg: GoPackage): RegExp | undefined {
 }
 
 function namesPattern(names: Set<string>): RegExp {
-  return new RegExp(`\\.(${[...names].join("|")})\\(`);
+  return new RegExp(`\\b(${[...names].join("|")})\\(`);
 }
 
-/** Methods of the package whose summary says they return a view of the receiver's buffer. */
-const aliasingNames = new WeakMap<GoPackage, Set<string>>();
+const specialNamesCache = new WeakMap<GoPackage, Set<string>>();
 
-function aliasingMethodNames(pkg: GoPackage): Set<string> {
-  let names = aliasingNames.get(pkg);
+/**
+ * Functions and methods of the package whose calls can start an alias: they
+ * return a view of their receiver's or an argument's buffer, or read into
+ * their argument.
+ */
+function specialNames(pkg: GoPackage): Set<string> {
+  let names = specialNamesCache.get(pkg);
   if (names) return names;
   names = new Set();
   for (let p: GoPackage | undefined = pkg; p; p = p.base) {
-    for (const [key, s] of p.functions) if (key.includes(".") && aliasSummary(s)?.receiver?.length) names.add(key.slice(key.indexOf(".") + 1));
+    for (const [key, s] of p.functions) {
+      const a = aliasSummary(s);
+      if (a?.receiver?.length || a?.bufferViews?.length || a?.reads?.length) names.add(key.slice(key.indexOf(".") + 1));
+    }
   }
-  aliasingNames.set(pkg, names);
+  specialNamesCache.set(pkg, names);
   return names;
 }
 
@@ -1318,13 +1435,21 @@ function summarizeAliases(ctx: GoContext, fn: Node): AliasSummary | undefined {
   const isMethod = fn.type === "method_declaration";
   const viewsOfReceiver = isMethod && results > 0 && (SOURCE_TEXT.test(text) || !!aliasCallPattern(ctx.pkg)?.test(text));
   // A result aliases a []byte parameter through a slice of it or by returning it (or a call on it).
-  const viewsOfParams = results > 0 && params.some((p) => p.name && BYTES_TYPE.test(normalize(p.type)) && new RegExp(`\\b${p.name}\\s*\\[[^\\]\\n]*:|\\breturn\\b[^\\n]*\\b${p.name}\\b`).test(text));
+  const viewsOfBuffers = results > 0 && params.some((p) => /^\*?(bytes\.Buffer|bufio\.(Reader|Scanner|ReadWriter))$/.test(normalize(p.type))) && SOURCE_TEXT.test(text);
+  const viewsOfParams = viewsOfBuffers || results > 0 && params.some((p) => p.name && BYTES_TYPE.test(normalize(p.type)) && new RegExp(`\\b${p.name}\\s*\\[[^\\]\\n]*:|\\breturn\\b[^\\n]*\\b${p.name}\\b`).test(text));
   const carriers = params.filter((p) => p.name && mayCarryBytes(p.type)).map((p) => p.name);
   const escapes = carriers.length > 0 && ESCAPE_TEXT.test(text);
-  if (viewsOfReceiver || viewsOfParams || escapes) {
+  const readsParams = params.some((p) => p.name && BYTES_TYPE.test(normalize(p.type))) && SOURCE_TEXT.test(text);
+  if (viewsOfReceiver || viewsOfParams || escapes || readsParams) {
     const analysis = new Analysis(ctx, "summary");
     const info = analysis.infoOf(fn);
     if (viewsOfReceiver || viewsOfParams) returnedAliases(analysis, info, body, results, out);
+    if (readsParams) {
+      for (const r of analysis.readsOf(info)) {
+        const p = r.root.type === "identifier" && !info.declaration(r.root.text, r.call.startIndex) ? info.params.get(r.root.text) : undefined;
+        if (p && p.index >= 0 && !(out.reads ??= []).includes(p.index)) out.reads.push(p.index);
+      }
+    }
     if (escapes) {
       analysis.findEscapes(fn, (esc, t, escInfo) => {
         if (t.source.param === undefined || escInfo.fn.id !== fn.id && !isGoLiteral(escInfo.fn)) return;
@@ -1356,6 +1481,9 @@ function returnedAliases(analysis: Analysis, info: FnInfo, body: Node, results: 
       if (t.source.receiver) {
         out.receiver ??= [];
         if (!out.receiver.some((r) => r.result === result)) out.receiver.push({ ...alias, buffer: t.source.receiver.field, by: t.source.receiver.by });
+      } else if (t.source.paramBuffer) {
+        out.bufferViews ??= [];
+        if (!out.bufferViews.some((r) => r.result === result)) out.bufferViews.push({ ...alias, param: t.source.paramBuffer.index, family: t.source.paramBuffer.family, method: t.source.paramBuffer.method });
       } else if (t.source.param !== undefined) {
         out.params ??= [];
         if (!out.params.some((r) => r.result === result)) out.params.push({ ...alias, param: t.source.param });
@@ -1534,11 +1662,14 @@ function buildReport(context: RuleContext<GoFacts>, esc: Escape, t: Taint): Repo
     message = `the goroutine started here uses ${s.buffer}, which ${s.overwriter} overwrites while it runs; give it a copy (${copy.text(use)})`;
   } else if (t.shape === "bytes") {
     message = `${escText} aliases ${origin}, and ${esc.how}; copy it first (${copy.text(escText)})`;
-    fix = esc.kind === "capture" ? captureFix(context, esc, t, copy) : wrapFix(esc.node, copy, file);
+    fix = esc.kind === "capture" ? captureFix(context, esc, t, copy) : wrapFix([esc.node], copy);
   } else if (t.wrap) {
-    const inner = short(t.wrap.text);
-    message = `${inner} aliases ${origin}, and ${esc.how} inside ${escText}; copy it first (${copy.text(inner)})`;
-    fix = wrapFix(t.wrap, copy, file);
+    const wraps = [t.wrap, ...(t.alsoWrap ?? [])];
+    const names = wraps.map((w) => short(w.text));
+    const subject = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+    const how = wraps.length === 1 ? esc.how : esc.how.replace(/^is /, "are ");
+    message = `${subject} ${wraps.length === 1 ? "aliases" : "alias"} ${origin}, and ${how} inside ${escText}; copy ${wraps.length === 1 ? "it" : "them"} first (${names.map((n) => copy.text(n)).join(", ")})`;
+    fix = wrapFix(wraps, copy);
   } else if (carrier) {
     const f = `${carrier.node.text}.${carrier.fields[0]}`;
     const inside = carrier.node === esc.node ? `with ${escText}` : `inside ${escText}`;
@@ -1578,12 +1709,14 @@ function withImport(edits: TextEdit[], copy: Cloner): TextEdit[] {
   return copy.importEdit ? [...edits, copy.importEdit] : edits;
 }
 
-function wrapFix(node: Node, copy: Cloner, file: { text: string }): Fix {
-  void file;
+function wrapFix(nodes: Node[], copy: Cloner): Fix {
   return {
-    title: `Copy ${short(node.text)} with ${copy.title}`,
+    title: `Copy ${nodes.map((n) => short(n.text)).join(", ")} with ${copy.title}`,
     kind: "fix",
-    edits: withImport([{ start: node.startIndex, end: node.endIndex, newText: copy.text(node.text) }], copy),
+    edits: withImport(
+      nodes.map((n) => ({ start: n.startIndex, end: n.endIndex, newText: copy.text(n.text) })),
+      copy,
+    ),
   };
 }
 
