@@ -159,11 +159,13 @@ async function main() {
     const g = eslintCost(tsDir);
     const pct = (r) => `${r.with >= r.without ? "+" : ""}${((r.with / r.without - 1) * 100).toFixed(1)}%`;
     const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
+    const share = (r) => `${(r.share * 100).toFixed(1)}%`;
     line(
       "(g) ESLint plugin added cost",
       pct(g.recommended),
       `${tsCorpusText}; ESLint + @typescript-eslint/parser + eslint:recommended ${secs(g.recommended.without)} -> with leaklint ${secs(g.recommended.with)}; ` +
-        `parser only ${secs(g.parser.without)} -> ${secs(g.parser.with)} (${pct(g.parser)}); CPU time, fastest of ${g.rounds} alternating rounds; ${g.findings} leaklint findings`,
+        `parser only ${secs(g.parser.without)} -> ${secs(g.parser.with)} (${pct(g.parser)}); CPU time, median of ${g.rounds} paired rounds; ` +
+        `time inside the plugin / rest of the same run: ${share(g.recommended)} with eslint:recommended, ${share(g.parser)} parser only; ${g.findings} leaklint findings`,
     );
   }
 }
@@ -196,8 +198,11 @@ function eslintCost(corpusDir) {
  * recommended config, same parser (typescript-eslint, no type information)
  * and same base rules, once with eslint:recommended and once with no other
  * rule (the plugin's cost against the parse alone). A warm-up round, then
- * rounds that alternate the two; the fastest of each counts, since load
- * from anything else on the machine only ever adds. CPU time of the process.
+ * rounds of one run without and one with the plugin; the figure is the median
+ * of the rounds' ratios, times in CPU time of the process. As a cross-check
+ * that load on the machine cannot skew, the runs with the plugin also time
+ * the plugin's own code (its rules' create and listeners, where the analysis
+ * runs) against the rest of the same run.
  */
 async function eslintRounds(corpusDir) {
   const { ESLint } = require("eslint");
@@ -208,19 +213,41 @@ async function eslintRounds(corpusDir) {
   const recommended = {};
   for (const [id, rule] of builtinRules) if (rule.meta?.docs?.recommended) recommended[id] = "error";
   const base = { recommended: [{ files, languageOptions: { parser: tsParser }, rules: recommended }], parser: [{ files, languageOptions: { parser: tsParser } }] };
-  const plugin = { files, ...leaklint.configs.recommended };
+
+  let inPlugin = 0;
+  const timed = (fn) =>
+    function (...args) {
+      const c0 = process.cpuUsage();
+      try {
+        return fn.apply(this, args);
+      } finally {
+        const c = process.cpuUsage(c0);
+        inPlugin += (c.user + c.system) / 1000;
+      }
+    };
+  const rules = {};
+  for (const [id, rule] of Object.entries(leaklint.rules)) {
+    rules[id] = {
+      meta: rule.meta,
+      create: timed((context) => Object.fromEntries(Object.entries(rule.create(context)).map(([k, listener]) => [k, timed(listener)]))),
+    };
+  }
+  const plugin = { files, plugins: { leaklint: { ...leaklint, rules } }, rules: leaklint.configs.recommended.rules };
+
   let findings = 0;
   const lint = async (config) => {
     const eslint = new ESLint({ cwd: corpusDir, overrideConfigFile: true, overrideConfig: config, ignore: false, cache: false });
+    inPlugin = 0;
     const c0 = process.cpuUsage();
     const results = await eslint.lintFiles(["."]);
     const c = process.cpuUsage(c0);
     const fatal = results.filter((r) => r.fatalErrorCount > 0).length;
     if (fatal) throw new Error(`${fatal} files failed to parse`);
     findings = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId?.startsWith("leaklint/")).length, 0);
-    return (c.user + c.system) / 1000;
+    const ms = (c.user + c.system) / 1000;
+    return { ms, share: inPlugin / (ms - inPlugin) };
   };
-  const rounds = Number(process.env.LEAKLINT_BENCH_ESLINT_ROUNDS ?? 5);
+  const rounds = Number(process.env.LEAKLINT_BENCH_ESLINT_ROUNDS ?? 7);
   const out = { rounds };
   for (const [name, config] of Object.entries(base)) {
     await lint(config);
@@ -231,7 +258,10 @@ async function eslintRounds(corpusDir) {
       without.push(await lint(config));
       withPlugin.push(await lint([...config, plugin]));
     }
-    out[name] = { without: Math.min(...without), with: Math.min(...withPlugin) };
+    // Each round's two runs see the same load; the median of their ratios ignores a round that did not.
+    const ratio = median(withPlugin.map((w, i) => w.ms / without[i].ms));
+    const ms = median(without.map((w) => w.ms));
+    out[name] = { without: ms, with: ms * ratio, share: median(withPlugin.map((w) => w.share)) };
   }
   out.findings = findings;
   console.log(JSON.stringify(out));

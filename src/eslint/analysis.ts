@@ -11,7 +11,7 @@
  * syntax only. The TS rules run unchanged either way.
  */
 import * as path from "node:path";
-import * as ts from "typescript";
+import ts = require("typescript");
 import type { Rule as ESLintRule, SourceCode } from "eslint";
 import { ConfigError, ConfigResolver, LeaklintConfig, emptyConfig } from "../core/config";
 import { ActiveRule } from "../core/engine";

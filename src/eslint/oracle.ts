@@ -4,7 +4,7 @@
  * type the checker could not resolve (`any`, `unknown`: the package has no
  * types installed) is no answer, so the rules fall back to what the syntax says.
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { TypeOracle } from "../ts/types";
 
 const UNRESOLVED = ts.TypeFlags.Any | ts.TypeFlags.Unknown;
