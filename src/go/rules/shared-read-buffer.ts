@@ -83,7 +83,7 @@ export const sharedReadBuffer: Rule<GoFacts> = {
         const report = buildReport(context, esc, taint);
         const holder = taint.carrier?.node ?? esc.node;
         const decl = holder.type === "identifier" ? info.resolve(holder.text, esc.stmt.startIndex) : undefined;
-        found.push({ report, esc, group: report.fieldCopy && decl ? `${decl.start}:${holder.text}:${taint.source.node.id}` : undefined });
+        found.push({ report, esc, group: report.copiesBefore && decl ? `${decl.start}:${holder.text}:${taint.source.node.id}` : undefined });
       }, (node) => node.endIndex > from);
     }
     shareFieldCopies(found);
@@ -92,8 +92,9 @@ export const sharedReadBuffer: Rule<GoFacts> = {
 };
 
 /**
- * One package escaping twice in an iteration needs its fields copied once: the
- * later findings take the first one's edit when its block encloses them.
+ * A variable escaping twice in an iteration needs copying once (`pkg.Data =
+ * bytes.Clone(pkg.Data)`, `data = bytes.Clone(data)`): the later findings take
+ * the first one's edit when its block encloses them.
  */
 function shareFieldCopies(found: { report: Report; esc: Escape; group?: string }[]): void {
   const groups = new Map<string, { report: Report; esc: Escape }[]>();
@@ -1149,8 +1150,10 @@ class Analysis {
       case "call_expression": {
         const parts = calleeParts(node);
         const args = callArguments(node);
-        if (parts?.name === "Go" && parts.operand && args.length === 1 && unparen(args[0]).type === "func_literal") {
-          this.captures(node, unparen(args[0]), info, `is used by a goroutine started by ${short(parts.operand.text)}.Go`, emit);
+        const literal = args.length > 0 ? unparen(args[args.length - 1]) : undefined;
+        if (parts && literal?.type === "func_literal" && runsInGoroutine(parts, args.length, this.ctx)) {
+          const stmt = node.parent?.type === "expression_statement" ? node.parent : node;
+          this.captures(stmt, literal, info, `is used by a goroutine started by ${short(field(node, "function")!.text)}`, emit);
           return;
         }
         if (!parts || args.length === 0) return;
@@ -1614,7 +1617,17 @@ function isGoLiteral(fn: Node): boolean {
   if (call?.type === "call_expression" && field(call, "function")?.id === fn.id) return call.parent?.type === "go_statement";
   // `g.Go(func() error { ... })`
   const owner = call?.type === "argument_list" ? call.parent : undefined;
-  return !!owner && owner.type === "call_expression" && calleeParts(owner)?.name === "Go";
+  const parts = owner?.type === "call_expression" ? calleeParts(owner) : undefined;
+  return !!parts && GOROUTINE_CALLS.test(parts.name) && !!parts.operand;
+}
+
+/** Calls that run their last argument, a function, in another goroutine: `g.Go(f)`, `pool.Submit(f)`, `time.AfterFunc(d, f)`. */
+const GOROUTINE_CALLS = /^(Go|Submit|TrySubmit|AfterFunc)$/;
+
+function runsInGoroutine(parts: { operand: Node | null; name: string }, argCount: number, ctx: GoContext): boolean {
+  if (!parts.operand || !GOROUTINE_CALLS.test(parts.name)) return false;
+  if (parts.name === "AfterFunc") return argCount === 2 && parts.operand.type === "identifier" && ctx.file.importPath(parts.operand.text) === "time";
+  return argCount === 1;
 }
 
 function isFreshValue(rhs: Node | undefined): boolean {
@@ -1647,7 +1660,7 @@ function terminates(stmt: Node): boolean {
 
 // ---- report and fix -----------------------------------------------------------------------
 
-function buildReport(context: RuleContext<GoFacts>, esc: Escape, t: Taint): Report & { fieldCopy: boolean } {
+function buildReport(context: RuleContext<GoFacts>, esc: Escape, t: Taint): Report & { copiesBefore: boolean } {
   const { file, ctx } = context.facts;
   const s = t.source;
   const copy = cloner(ctx);
@@ -1655,7 +1668,9 @@ function buildReport(context: RuleContext<GoFacts>, esc: Escape, t: Taint): Repo
   const origin = `${s.buffer}${s.via ? ` (${s.via})` : ""}, which ${s.overwriter} overwrites`;
   let message: string;
   let fix: Fix | undefined;
-  const carrier = t.wrap ? undefined : t.carrier ?? (t.shape === "holder" && t.fields?.length && t.fresh && esc.node.type === "identifier" ? { node: esc.node, fields: t.fields } : undefined);
+  // `pkg`, `*pkg` or `&pkg` handed on whole: copy its aliasing fields.
+  const whole = unparen(esc.node).type === "unary_expression" ? unparen(field(unparen(esc.node), "operand") ?? esc.node) : unparen(esc.node);
+  const carrier = t.wrap ? undefined : t.carrier ?? (t.shape === "holder" && t.fields?.length && t.fresh && whole.type === "identifier" ? { node: whole, fields: t.fields } : undefined);
   if (esc.kind === "capture" && normalize(esc.node.text) === s.buffer) {
     // The goroutine slices the buffer itself, after the loop has moved on.
     const use = esc.node.parent?.type === "slice_expression" ? short(esc.node.parent.text) : escText;
@@ -1683,7 +1698,7 @@ function buildReport(context: RuleContext<GoFacts>, esc: Escape, t: Taint): Repo
   ];
   if (s.loop) related.push({ file: file.path, range: headerRange(s.loop), message: "the loop that reuses it" });
   const range: Range = esc.kind === "capture" ? headerRange(esc.stmt) : rangeOf(esc.node);
-  return { range, message, related, fixes: fix ? [fix] : [], fieldCopy: !!carrier && !!fix };
+  return { range, message, related, fixes: fix ? [fix] : [], copiesBefore: (!!carrier || esc.kind === "capture") && !!fix };
 }
 
 interface Cloner {
@@ -1761,10 +1776,16 @@ function findDeclaration(stmt: Node, name: string): Node | undefined {
   return undefined;
 }
 
-/** The first line of a statement: `for {`, `go func() {`. */
+/** The first line of a statement: `for {`, `go func() {`, `g.Go(func() error {`. */
 function headerRange(node: Node): Range {
   const full = rangeOf(node);
-  const body = field(node, "body") ?? namedChildren(node).map((c) => field(c, "function") ?? c).map((f) => (f.type === "func_literal" ? field(f, "body") : null)).find((b) => b);
+  let body = field(node, "body");
+  if (!body) {
+    const call = node.type === "call_expression" ? node : namedChildren(node).find((c) => c.type === "call_expression");
+    const fn = call && unparen(field(call, "function") ?? call);
+    const literal = fn?.type === "func_literal" ? fn : call && callArguments(call).map(unparen).find((a) => a.type === "func_literal");
+    body = literal ? field(literal, "body") : null;
+  }
   const brace = body?.child(0);
   if (!brace) return full;
   return { start: full.start, end: { line: brace.endPosition.row, column: brace.endPosition.column, offset: brace.endIndex } };
