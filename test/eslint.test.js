@@ -795,6 +795,21 @@ export async function all(url, path) {
     assert.deepEqual(result.map((m) => [m.ruleId, m.severity, m.line]), [["leaklint/unclosed-handle", 1, 7]]);
   });
 
+  it("passes ESLint rule options to the leaklint rule, checked against the schema from its option specs", function () {
+    const text = code(`
+export async function refreshAll(ids) {
+  await Promise.all(ids.map(async (id) => {
+    await notify(id);
+  }));
+}
+`);
+    const withOptions = (options) => [{ files: ["**/*.js"], plugins: { leaklint: plugin }, rules: { "leaklint/unbounded-concurrency": ["warn", ...options] } }];
+    assert.deepEqual(linter.verify(text, withOptions([]), { filename: "a.js" }).map((m) => [m.ruleId, m.line]), [["leaklint/unbounded-concurrency", 2]]);
+    assert.deepEqual(linter.verify(text, withOptions([{ fixedCollections: ["ids"] }]), { filename: "a.js" }), []);
+    assert.throws(() => linter.verify(text, withOptions([{ fixedCollection: ["ids"] }]), { filename: "a.js" }), /should NOT have additional properties/);
+    assert.throws(() => linter.verify(LEAKS, [{ files: ["**/*.js"], plugins: { leaklint: plugin }, rules: { "leaklint/unclosed-handle": ["error", {}] } }], { filename: "a.js" }), /should NOT have more than 0 items/);
+  });
+
   it("leaves eslint-disable comments to ESLint, which counts them as used", function () {
     const text = code(`
 const fs = require("fs");
