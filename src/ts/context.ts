@@ -4,7 +4,7 @@
  * and the function summaries (same file, and exported functions of relative
  * modules through the workspace) that carry both across functions.
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { TsKnowledge } from "../core/config";
 import { TsFile } from "./facts";
 import {
@@ -96,6 +96,27 @@ export const CURSOR_BUILDERS = new Set([
   "lean",
 ]);
 const MONGO_CURSOR_METHODS = new Set(["find", "aggregate", "listCollections", "listIndexes", "watch"]);
+/** Method names some acquisition has: every other method call (`arr.push`, `res.json`) is not one, unless on `this`. */
+const ACQUIRING_METHODS = new Set([
+  "fetch",
+  "request",
+  "open",
+  "openSync",
+  "connect",
+  "createConnection",
+  "getConnection",
+  "createQueryRunner",
+  "query",
+  "find",
+  "aggregate",
+  "listCollections",
+  "listIndexes",
+  "cursor",
+  "stream",
+  "default",
+]);
+/** Callee names of callback-style acquisitions. */
+const CALLBACK_ACQUIRERS = new Set(["get", "request", "on", "once", "getConnection", "connect", "open"]);
 
 function rank(e: UseEffect): number {
   return e === "release" ? 3 : e === "handoff" || e === "return" ? 2 : 0;
@@ -108,6 +129,8 @@ export function strongest(a: UseEffect, b: UseEffect): UseEffect {
 export class TsContext {
   private readonly summaries = new Map<ts.Node, FunctionSummary>();
   private readonly factories: { module?: string; name: string; kind: TsKind }[];
+  /** Method names of the configured factories (`*.scanAll`, `@acme/db#Client.open`). */
+  private readonly factoryMethods: Set<string>;
 
   constructor(
     readonly file: TsFile,
@@ -121,10 +144,37 @@ export class TsContext {
       const i = f.function.lastIndexOf("#");
       return { module: f.function.slice(0, i), name: f.function.slice(i + 1), kind };
     });
+    this.factoryMethods = new Set(this.factories.map((f) => f.name.split(".").pop()!));
   }
 
   get sourceFile(): ts.SourceFile {
     return this.file.sourceFile;
+  }
+
+  private names?: Set<string>;
+
+  /** Names a plain call may acquire through: imports, functions declared in the file, fetch and the configured factories. */
+  private get callableNames(): Set<string> {
+    if (this.names) return this.names;
+    const names = new Set<string>(["fetch"]);
+    for (const decl of this.file.bindings.keys()) {
+      const n = (decl as ts.NamedDeclaration).name;
+      if (n && ts.isIdentifier(n)) names.add(n.text);
+      else if (ts.isImportClause(decl) && decl.name) names.add(decl.name.text);
+    }
+    for (const fn of this.file.functions) {
+      if (ts.isFunctionDeclaration(fn) && fn.name) names.add(fn.name.text);
+      else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) names.add(fn.parent.name.text);
+    }
+    // `const fetch = options.fetch ?? globalThis.fetch` and other local aliases of fetch.
+    if (this.sourceFile.text.includes("fetch")) {
+      for (const call of this.file.calls) {
+        const c = calleeOf(call);
+        if (ts.isIdentifier(c) && /fetch/i.test(c.text)) names.add(c.text);
+      }
+    }
+    this.names = names;
+    return names;
   }
 
   // ---- acquisitions ---------------------------------------------------------------
@@ -135,9 +185,26 @@ export class TsContext {
     if (ts.isNewExpression(e)) return this.newAcquisition(e);
     if (!ts.isCallExpression(e)) return null;
     const callee = calleeOf(e);
+    // Most calls are method calls on names no acquisition has: decided without resolving anything.
+    if (ts.isPropertyAccessExpression(callee) && !ACQUIRING_METHODS.has(callee.name.text) && !this.factoryMethods.has(callee.name.text)) {
+      if (skipOuter(callee.expression).kind !== ts.SyntaxKind.ThisKeyword) return null;
+    } else if (ts.isIdentifier(callee)) {
+      // A plain call can acquire only through an import, a function of this file, or `fetch`.
+      if (!this.callableNames.has(callee.text)) return null;
+    } else if (!ts.isPropertyAccessExpression(callee)) {
+      return null;
+    }
     const q = this.file.qualify(callee);
-    const label = this.labelOf(callee);
-    const acq = (kind: TsKind, async: boolean, flavor?: Flavor): Acquisition => ({ kind, label, node: e, async, flavor });
+    const self = this;
+    const acq = (kind: TsKind, async: boolean, flavor?: Flavor): Acquisition => ({
+      kind,
+      get label() {
+        return self.labelOf(callee);
+      },
+      node: e,
+      async,
+      flavor,
+    });
 
     for (const f of this.factories) {
       if (f.module === undefined ? ts.isPropertyAccessExpression(callee) && callee.name.text === f.name : q && "module" in q && q.module === f.module && q.name === (f.name === "default" ? "default" : f.name)) {
@@ -172,7 +239,7 @@ export class TsContext {
         const sub = skipOuter(e.arguments[0]);
         if (ts.isNewExpression(sub)) {
           const inner = this.newAcquisition(sub);
-          if (inner) return { ...inner, node: e, label: `${label}(new ${inner.label})` };
+          if (inner) return { ...acq(inner.kind, false), label: `${this.labelOf(callee)}(new ${inner.label})` };
         }
       }
       if (MONGO_CURSOR_METHODS.has(method) && method !== "watch" && this.isMongoCollection(receiver, e)) return acq("cursor", false);
@@ -184,9 +251,8 @@ export class TsContext {
         }
       }
     }
-    const summary = this.calleeSummary(e);
-    if (summary?.returns) return { kind: summary.returns.kind, label, node: e, async: summary.returns.async, flavor: summary.returns.flavor };
-    return null;
+    const returns = this.calleeReturns(e);
+    return returns ? acq(returns.kind, returns.async, returns.flavor) : null;
   }
 
   private newAcquisition(e: ts.NewExpression): Acquisition | null {
@@ -279,15 +345,24 @@ export class TsContext {
 
   private callbackAcquisition(call: ts.CallExpression): CallbackAcquisition | null {
     const callee = calleeOf(call);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : "";
+    if (!CALLBACK_ACQUIRERS.has(name)) return null;
     const last = call.arguments.length > 0 ? skipOuter(call.arguments[call.arguments.length - 1]) : undefined;
     if (!last || !(ts.isArrowFunction(last) || ts.isFunctionExpression(last))) return null;
     const params = last.parameters;
-    const label = this.labelOf(callee);
+    const self = this;
     const make = (kind: TsKind, index: number, errIndex?: number, releaseIndex?: number): CallbackAcquisition | null => {
       const param = params[index];
       if (!param || !ts.isIdentifier(param.name)) return null;
       return {
-        acquisition: { kind, label, node: call, async: false },
+        acquisition: {
+          kind,
+          get label() {
+            return self.labelOf(callee);
+          },
+          node: call,
+          async: false,
+        },
         fn: last,
         param,
         errParam: errIndex !== undefined && params[errIndex] && ts.isIdentifier(params[errIndex].name) ? params[errIndex] : undefined,
@@ -529,20 +604,33 @@ export class TsContext {
     return undefined;
   }
 
+  /** The function a call calls, when the file declares it (`f()`, `this.m()`). */
+  private calleeFunction(call: ts.CallExpression): FunctionLike | undefined {
+    const callee = calleeOf(call);
+    if (ts.isIdentifier(callee)) return this.localFunction(callee);
+    if (ts.isPropertyAccessExpression(callee) && skipOuter(callee.expression).kind === ts.SyntaxKind.ThisKeyword) return this.classMethod(callee);
+    return undefined;
+  }
+
   /** The summary of whatever a call calls, when the file (or a relative module) declares it. */
   calleeSummary(call: ts.CallExpression): FunctionSummary | undefined {
-    const callee = calleeOf(call);
-    let fn: FunctionLike | undefined;
-    if (ts.isIdentifier(callee)) fn = this.localFunction(callee);
-    else if (ts.isPropertyAccessExpression(callee) && skipOuter(callee.expression).kind === ts.SyntaxKind.ThisKeyword) fn = this.classMethod(callee);
+    const fn = this.calleeFunction(call);
     if (fn) {
       const s = this.summaryOf(fn);
       return s === IN_PROGRESS ? undefined : s;
     }
-    if (!this.workspace) return undefined;
-    const q = this.file.qualify(callee);
+    const q = this.workspace && this.file.qualify(calleeOf(call));
     if (!q || !("module" in q) || !q.module.startsWith(".")) return undefined;
-    return this.workspace.exportSummary(this.file.path, q.module, q.name);
+    return this.workspace!.exportSummary(this.file.path, q.module, q.name);
+  }
+
+  /** The resource a call returns, if what it calls is a factory of this file or of a relative module. Cheaper than the full summary. */
+  calleeReturns(call: ts.CallExpression): FunctionSummary["returns"] {
+    const fn = this.calleeFunction(call);
+    if (fn) return this.returnsOf(fn);
+    const q = this.workspace && this.file.qualify(calleeOf(call));
+    if (!q || !("module" in q) || !q.module.startsWith(".")) return undefined;
+    return this.workspace!.exportReturns(this.file.path, q.module, q.name);
   }
 
   // ---- summaries ----------------------------------------------------------------------
@@ -560,9 +648,22 @@ export class TsContext {
       const e = this.effectOnName(fn.body, { decl: p, name: p.name.text, kind: "any" });
       summary.params.push(e === "release" ? "release" : e === "none" || e === "overwrite" ? "none" : "handoff");
     }
-    summary.returns = this.returnedResource(fn);
+    summary.returns = this.returnsOf(fn);
     this.summaries.set(fn, summary);
     return summary;
+  }
+
+  private readonly returns = new Map<ts.Node, FunctionSummary["returns"] | "pending">();
+
+  /** What a function returns, as far as resources go; recursion through a cycle answers "nothing". */
+  returnsOf(fn: FunctionLike): FunctionSummary["returns"] {
+    const done = this.returns.get(fn);
+    if (done === "pending") return undefined;
+    if (done !== undefined || this.returns.has(fn)) return done;
+    this.returns.set(fn, "pending");
+    const r = this.returnedResource(fn);
+    this.returns.set(fn, r);
+    return r;
   }
 
   /** `return fetch(u)`, `return await pool.connect()`, or `const res = await fetch(u); ...; return res`. */
@@ -665,10 +766,32 @@ function isValuePosition(node: ts.Node): boolean {
 
 /** Every return statement of a function body, nested functions excluded. */
 export function forEachReturn(body: ts.Node, f: (r: ts.ReturnStatement) => void): void {
+  // Returns are statements: only statements that contain statements are entered.
   const visit = (n: ts.Node): void => {
-    if (isFunctionLike(n) || ts.isClassLike(n)) return;
-    if (ts.isReturnStatement(n)) f(n);
-    n.forEachChild(visit);
+    switch (n.kind) {
+      case ts.SyntaxKind.ReturnStatement:
+        f(n as ts.ReturnStatement);
+        return;
+      case ts.SyntaxKind.Block:
+      case ts.SyntaxKind.IfStatement:
+      case ts.SyntaxKind.ForStatement:
+      case ts.SyntaxKind.ForInStatement:
+      case ts.SyntaxKind.ForOfStatement:
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+      case ts.SyntaxKind.LabeledStatement:
+      case ts.SyntaxKind.WithStatement:
+      case ts.SyntaxKind.TryStatement:
+      case ts.SyntaxKind.CatchClause:
+      case ts.SyntaxKind.SwitchStatement:
+      case ts.SyntaxKind.CaseBlock:
+      case ts.SyntaxKind.CaseClause:
+      case ts.SyntaxKind.DefaultClause:
+        n.forEachChild(visit);
+        return;
+      default:
+        return;
+    }
   };
   body.forEachChild(visit);
 }

@@ -4,7 +4,7 @@
  * interop), comments for suppression, and the qualified name of an
  * expression (`fs.promises.open` → module "fs", name "promises.open").
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { Comment } from "../core/suppression";
 import { resolveName } from "./scopes";
 import { calleeOf, lineOf, skipOuter, stringValue, walk } from "./syntax";
@@ -51,8 +51,7 @@ export class TsFile {
   readonly bindings = new Map<ts.Node, ImportBinding>();
   /** Every module the file imports or requires (normalized), relative ones included. */
   readonly modules = new Set<string>();
-  readonly comments: Comment[] = [];
-  private readonly callsByName = new Map<string, ts.CallExpression[]>();
+  private callsByName?: Map<string, ts.CallExpression[]>;
   readonly calls: ts.CallExpression[] = [];
   readonly news: ts.NewExpression[] = [];
   /** Functions by node, in source order: declarations, expressions, arrows, methods. */
@@ -80,6 +79,17 @@ export class TsFile {
 
   /** Calls whose callee's last name is `name` (`x.connect()`, `connect()`). */
   callsNamed(name: string): ts.CallExpression[] {
+    if (!this.callsByName) {
+      this.callsByName = new Map();
+      for (const call of this.calls) {
+        const c = calleeOf(call);
+        const n = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : undefined;
+        if (n === undefined) continue;
+        const list = this.callsByName.get(n);
+        if (list) list.push(call);
+        else this.callsByName.set(n, [call]);
+      }
+    }
     return this.callsByName.get(name) ?? [];
   }
 
@@ -153,55 +163,87 @@ export class TsFile {
         if (spec !== undefined) this.addBinding(s, spec, "", false, s.isTypeOnly);
       }
     }
-    const seen = new Set<number>();
+    this.firstDecl = firstDecl;
+    walk(sf, (node) => {
+      switch (node.kind) {
+        case ts.SyntaxKind.CallExpression: {
+          const call = node as ts.CallExpression;
+          this.calls.push(call);
+          const spec = requireSpecifier(call) ?? dynamicImportSpecifier(call);
+          if (spec !== undefined) this.addRequire(call, spec);
+          return;
+        }
+        case ts.SyntaxKind.NewExpression:
+          this.news.push(node as ts.NewExpression);
+          return;
+        case ts.SyntaxKind.FunctionDeclaration:
+        case ts.SyntaxKind.FunctionExpression:
+        case ts.SyntaxKind.ArrowFunction:
+        case ts.SyntaxKind.MethodDeclaration:
+        case ts.SyntaxKind.Constructor:
+        case ts.SyntaxKind.GetAccessor:
+        case ts.SyntaxKind.SetAccessor:
+          this.functions.push(node);
+          return;
+        default:
+          return node.kind >= ts.SyntaxKind.FirstTypeNode && node.kind <= ts.SyntaxKind.LastTypeNode ? false : undefined;
+      }
+    });
+  }
+
+  private firstDecl = Number.MAX_SAFE_INTEGER;
+  private commentList?: Comment[];
+
+  /**
+   * The file's comments, found on first use (only a file with findings, or a
+   * fixture, needs them). Comments sit in the trivia between tokens; every token
+   * boundary is some node's pos or end, except after a list's trailing comma
+   * (`a: 1, // want ...` as the last property), which is skipped over here. Each
+   * position is scanned once, and only when the trivia there holds a `/`.
+   */
+  get comments(): Comment[] {
+    if (this.commentList) return this.commentList;
+    const list: Comment[] = [];
+    this.commentList = list;
+    const sf = this.sourceFile;
     const text = sf.text;
-    const addComment = (r: ts.CommentRange) => {
-      if (seen.has(r.pos)) return;
-      seen.add(r.pos);
-      const lineStart = text.lastIndexOf("\n", r.pos - 1) + 1;
-      this.comments.push({
-        text: text.slice(r.pos, r.end),
-        line: lineOf(sf, r.pos),
-        endLine: lineOf(sf, r.end),
-        ownLine: text.slice(lineStart, r.pos).trim() === "",
-        beforeFirstDeclaration: r.pos < firstDecl,
+    if (!text.includes("//") && !text.includes("/*")) return list;
+    const seen = new Set<number>();
+    const add = (pos: number, end: number) => {
+      if (seen.has(pos)) return;
+      seen.add(pos);
+      const lineStart = text.lastIndexOf("\n", pos - 1) + 1;
+      list.push({
+        text: text.slice(pos, end),
+        line: lineOf(sf, pos),
+        endLine: lineOf(sf, end),
+        ownLine: text.slice(lineStart, pos).trim() === "",
+        beforeFirstDeclaration: pos < this.firstDecl,
       });
     };
-    const comments = (pos: number) => {
-      ts.forEachLeadingCommentRange(text, pos, (p, e, k) => addComment({ pos: p, end: e, kind: k }));
-      ts.forEachTrailingCommentRange(text, pos, (p, e, k) => addComment({ pos: p, end: e, kind: k }));
-    };
-    comments(0);
-    walk(sf, (node) => {
-      comments(node.pos);
-      comments(node.end);
-      if (ts.isCallExpression(node)) {
-        this.calls.push(node);
-        const c = calleeOf(node);
-        const name = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) ? c.name.text : undefined;
-        if (name) {
-          const list = this.callsByName.get(name);
-          if (list) list.push(node);
-          else this.callsByName.set(name, [node]);
-        }
-        const spec = requireSpecifier(node) ?? dynamicImportSpecifier(node);
-        if (spec !== undefined) this.addRequire(node, spec);
-      } else if (ts.isNewExpression(node)) {
-        this.news.push(node);
-      } else if (
-        ts.isFunctionDeclaration(node) ||
-        ts.isFunctionExpression(node) ||
-        ts.isArrowFunction(node) ||
-        ts.isMethodDeclaration(node) ||
-        ts.isConstructorDeclaration(node) ||
-        ts.isGetAccessorDeclaration(node) ||
-        ts.isSetAccessorDeclaration(node)
-      ) {
-        this.functions.push(node);
+    const scanned = new Uint8Array(text.length + 1);
+    const at = (pos: number) => {
+      if (scanned[pos]) return;
+      scanned[pos] = 1;
+      let i = pos;
+      for (;;) {
+        const c = text.charCodeAt(i);
+        if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+        else if (c === 44 /* , */ && i === pos) i++;
+        else break;
       }
-      return ts.isTypeNode(node) ? false : undefined;
+      if (text.charCodeAt(i) !== 47 /* / */) return;
+      const from = text.charCodeAt(pos) === 44 ? pos + 1 : pos;
+      ts.forEachLeadingCommentRange(text, from, (p, e) => add(p, e));
+      ts.forEachTrailingCommentRange(text, from, (p, e) => add(p, e));
+    };
+    at(0);
+    walk(sf, (node) => {
+      at(node.pos);
+      at(node.end);
     });
-    this.comments.sort((a, b) => a.line - b.line);
+    list.sort((a, b) => a.line - b.line);
+    return list;
   }
 
   private addImport(s: ts.ImportDeclaration): void {

@@ -24,7 +24,7 @@
  * call that is given the value, and not while already handling an error in a
  * `catch` block.
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { Acquisition, TsContext, VarRef, runsInPlace } from "./context";
 import { TS_KINDS, TsKind } from "./resources";
 import { resolveName } from "./scopes";

@@ -6,7 +6,7 @@
  * run unchanged on it, and consult the `TypeOracle` where they ask what a
  * name's type is.
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { LeaklintConfig, TsKnowledge } from "../core/config";
 import { ActiveRule, FrontEnd, FrontEndResult } from "../core/engine";
 import { Rule, toFinding } from "../core/rule";
@@ -105,7 +105,8 @@ export class TsFrontEnd implements FrontEnd {
         notices.push({ file, kind: "internal", message: `rule ${rule.meta.id} failed: ${oneLine(e)}` });
       }
     }
-    return { findings, notices: [...facts.notices, ...notices], comments: tsFile.comments };
+    // Comments matter only to suppress findings: a file without any is not scanned for them.
+    return { findings, notices: [...facts.notices, ...notices], comments: findings.length > 0 ? tsFile.comments : [] };
   }
 
   /** Summaries depend on the TS knowledge in the config, so each config gets its own workspace. */

@@ -6,7 +6,7 @@
  * describe each leak once, at the acquisition, with the leaking exits as
  * related locations and a fix where one is safe.
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { Fix, RelatedLocation, TextEdit } from "../core/types";
 import { Report } from "../core/rule";
 import { Acquisition, CURSOR_BUILDERS, TsContext } from "./context";
@@ -36,15 +36,10 @@ export interface MustReleaseFinding {
 
 /** Kinds whose acquisition thrown away is a leak by itself (a socket or cursor discarded is not: it may be driven by events or never started). */
 const DISCARD_LEAKS = new Set<TsKind>(["response", "undiciResponse", "poolClient", "fileHandle", "fd"]);
-/** Cheap pre-filter: a file without any of these words has no acquisition of its own. */
-const ACQUISITION_WORDS = /fetch|request|connect|getConnection|createQueryRunner|open|createConnection|Cursor|QueryStream|find|aggregate|listCollections|listIndexes|cursor|stream|\bget\b/;
 
 export function findMustReleaseLeaks(ctx: TsContext): MustReleaseFinding[] {
   const out: MustReleaseFinding[] = [];
   const file = ctx.file;
-  const hasWords = ACQUISITION_WORDS.test(file.text);
-  const relativeImports = file.importsAny((m) => m.startsWith("."));
-  if (!hasWords && !relativeImports && ctx.knowledge.resourceFactories.length === 0) return out;
   const overwrites = new Set<ts.Node>();
   for (const expr of [...file.calls, ...file.news].sort((a, b) => a.pos - b.pos)) {
     const site = siteOf(ctx, expr);

@@ -3,7 +3,7 @@
  * `ts.SourceFile` per file, with parent pointers, in the script kind its
  * extension implies. Declaration files are never analysed.
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 
 const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   ".ts": ts.ScriptKind.TS,

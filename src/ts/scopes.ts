@@ -9,7 +9,7 @@
  *   for            `let`/`const` of the initializer
  *   catch          the catch variable
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { boundNames, isFunctionLike } from "./syntax";
 
 const cache = new WeakMap<ts.Node, Map<string, ts.Node>>();
@@ -85,16 +85,56 @@ function collectStatement(s: ts.Statement, m: Map<string, ts.Node>): void {
   }
 }
 
-/** `var` declarations and nested function declarations hoist to the function (or file); nested functions are not entered. */
+/**
+ * `var` declarations hoist to the function (or file). They are statements, or the initializer
+ * of a `for`, so only statements are entered: expressions, nested functions and classes are not.
+ */
 function collectVars(root: ts.Node, m: Map<string, ts.Node>): void {
   const stack: ts.Node[] = [root];
+  const varList = (list: ts.Node | undefined) => {
+    if (list && ts.isVariableDeclarationList(list) && !isBlockScoped(list)) for (const d of list.declarations) addNames(d.name, m);
+  };
   while (stack.length) {
     const n = stack.pop()!;
-    n.forEachChild((c) => {
-      if (isFunctionLike(c) || ts.isClassLike(c)) return;
-      if (ts.isVariableDeclarationList(c) && !isBlockScoped(c)) for (const d of c.declarations) addNames(d.name, m);
-      stack.push(c);
-    });
+    switch (n.kind) {
+      case ts.SyntaxKind.VariableStatement:
+        varList((n as ts.VariableStatement).declarationList);
+        continue;
+      case ts.SyntaxKind.ForStatement:
+      case ts.SyntaxKind.ForInStatement:
+      case ts.SyntaxKind.ForOfStatement:
+        varList((n as ts.ForStatement).initializer);
+        stack.push((n as ts.IterationStatement).statement);
+        continue;
+      case ts.SyntaxKind.SourceFile:
+      case ts.SyntaxKind.Block:
+      case ts.SyntaxKind.ModuleBlock:
+        stack.push(...(n as ts.Block).statements);
+        continue;
+      case ts.SyntaxKind.IfStatement:
+        stack.push((n as ts.IfStatement).thenStatement);
+        if ((n as ts.IfStatement).elseStatement) stack.push((n as ts.IfStatement).elseStatement!);
+        continue;
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+      case ts.SyntaxKind.LabeledStatement:
+      case ts.SyntaxKind.WithStatement:
+        stack.push((n as ts.WhileStatement).statement);
+        continue;
+      case ts.SyntaxKind.TryStatement: {
+        const t = n as ts.TryStatement;
+        stack.push(t.tryBlock);
+        if (t.catchClause) stack.push(t.catchClause.block);
+        if (t.finallyBlock) stack.push(t.finallyBlock);
+        continue;
+      }
+      case ts.SyntaxKind.SwitchStatement:
+        for (const c of (n as ts.SwitchStatement).caseBlock.clauses) stack.push(...c.statements);
+        continue;
+      case ts.SyntaxKind.ExportDeclaration:
+      default:
+        continue;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 /** Small helpers over `ts.Node`s, so the analyses read as TypeScript, not as tree plumbing. */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { Range } from "../core/types";
 
 export function rangeOf(sf: ts.SourceFile, node: ts.Node): Range {

@@ -6,7 +6,7 @@
  * constructor). With `leaklint scan --typed` or ESLint's parserServices a
  * `TypeOracle` answers instead, from the checker.
  */
-import * as ts from "typescript";
+import ts = require("typescript");
 import { resolveName } from "./scopes";
 import { skipOuter } from "./syntax";
 

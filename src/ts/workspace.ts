@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as ts from "typescript";
+import ts = require("typescript");
 import { TsKnowledge } from "../core/config";
 import { FunctionSummary, TsContext } from "./context";
 import { TsFile } from "./facts";
@@ -18,11 +18,20 @@ import { FunctionLike, skipOuter } from "./syntax";
 const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 /** Modules without these words cannot return, release or keep a resource worth summarising. */
 const INTERESTING = /fetch|request|connect|getConnection|createQueryRunner|open|Cursor|QueryStream|release|close|destroy|cancel|json|text|resume|pipe|end\(/;
+/** Modules without these words cannot return a resource (a cheaper question: most modules are never parsed for it). */
+const ACQUIRES = /\bfetch\w*\s*\(|\brequest\s*\(|\.connect\s*\(\s*\)|getConnection|createQueryRunner|\bopen(Sync)?\s*\(|createConnection|\bCursor\b|QueryStream|\.(find|aggregate|listCollections|listIndexes|stream|cursor)\s*\(/;
 const MAX_MODULE_BYTES = 1024 * 1024;
 
 interface ModuleSummaries {
   exports: Map<string, FunctionSummary>;
 }
+
+/**
+ * A module that cannot acquire anything: as far as returns go its exports are
+ * known (none returns a resource); their parameter effects are not, so a
+ * full summary request still parses it.
+ */
+const NOTHING_RETURNED: ModuleSummaries = { exports: new Map() };
 
 export class TsWorkspace {
   private readonly modules = new Map<string, ModuleSummaries | null>();
@@ -32,15 +41,51 @@ export class TsWorkspace {
 
   /** The summary of `name` exported by the module `specifier` imports from `fromFile`; undefined when unknown. */
   exportSummary(fromFile: string, specifier: string, name: string): FunctionSummary | undefined {
-    const file = resolveModule(path.dirname(fromFile), specifier);
+    const file = this.resolve(path.dirname(fromFile), specifier);
     if (!file) return undefined;
-    const mod = this.load(file);
+    const mod = this.load(file, true);
     return mod?.exports.get(name === "" ? "default" : name);
   }
 
-  private load(file: string): ModuleSummaries | null {
+  /** Only what `name` returns; modules that cannot acquire anything are not parsed for it. */
+  exportReturns(fromFile: string, specifier: string, name: string): FunctionSummary["returns"] {
+    const file = this.resolve(path.dirname(fromFile), specifier);
+    if (!file) return undefined;
+    if (!this.modules.has(file) && !ACQUIRES.test(this.textOf(file) ?? "")) {
+      this.texts.delete(file);
+      this.modules.set(file, NOTHING_RETURNED);
+      return undefined;
+    }
+    return this.load(file)?.exports.get(name === "" ? "default" : name)?.returns;
+  }
+
+  private readonly texts = new Map<string, string | null>();
+
+  private textOf(file: string): string | null {
+    let t = this.texts.get(file);
+    if (t !== undefined) return t;
+    try {
+      t = fs.statSync(file).size > MAX_MODULE_BYTES ? null : fs.readFileSync(file, "utf8");
+    } catch {
+      t = null;
+    }
+    this.texts.set(file, t);
+    return t;
+  }
+
+  private readonly resolved = new Map<string, string | undefined>();
+
+  private resolve(dir: string, specifier: string): string | undefined {
+    const key = `${dir}\0${specifier}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const file = findModule(dir, specifier);
+    this.resolved.set(key, file);
+    return file;
+  }
+
+  private load(file: string, forParams = false): ModuleSummaries | null {
     const cached = this.modules.get(file);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && !(forParams && cached === NOTHING_RETURNED)) return cached;
     if (this.loading.has(file)) return null; // import cycle: the summary is unknown while it is computed
     this.loading.add(file);
     let result: ModuleSummaries | null = null;
@@ -54,14 +99,9 @@ export class TsWorkspace {
   }
 
   private summarize(file: string): ModuleSummaries | null {
-    let text: string;
-    try {
-      const stat = fs.statSync(file);
-      if (stat.size > MAX_MODULE_BYTES) return null;
-      text = fs.readFileSync(file, "utf8");
-    } catch {
-      return null;
-    }
+    const text = this.textOf(file);
+    this.texts.delete(file); // summarised once; the text is not needed again
+    if (text === null) return null;
     const exports = new Map<string, FunctionSummary>();
     if (!INTERESTING.test(text)) return { exports };
     const tsFile = new TsFile(file, parseTs(file, text));
@@ -71,7 +111,7 @@ export class TsWorkspace {
   }
 }
 
-function resolveModule(dir: string, specifier: string): string | undefined {
+function findModule(dir: string, specifier: string): string | undefined {
   const base = path.resolve(dir, specifier);
   const candidates = [base, ...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => path.join(base, "index" + e))];
   // `import "./x.js"` in TypeScript sources names x.ts.
