@@ -62,6 +62,14 @@ export class GoFacts {
     readonly ctx: GoContext,
   ) {}
 
+  private readonly memo = new Map<string, unknown>();
+
+  /** An analysis two rules share (computed by the first that asks, once per file). */
+  shared<T>(key: string, compute: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, compute());
+    return this.memo.get(key) as T;
+  }
+
   mustReleaseLeaks(): MustReleaseFinding[] {
     this.mustRelease ??= this.guarded(() => findMustReleaseLeaks(this.ctx), []);
     return this.mustRelease;

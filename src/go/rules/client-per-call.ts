@@ -36,29 +36,11 @@ export const clientPerCall: Rule<GoFacts> = {
   },
 
   check(context) {
-    const { file, ctx } = context.facts;
-    // Tests and test-support packages (httptest, testutil) build clients per case, against their own servers.
-    if (isTestCode(file)) return;
-    const direct = file.imports.some((i) => CLIENT_IMPORTS.has(i.path)) || ctx.workspace.knowledge.clientConstructors.length > 0;
-    const viaNames = clientBuildingNames(ctx);
-    if (!direct && viaNames.size === 0) return;
-    const root = file.tree.rootNode;
-    const nodes = direct ? goQuery("[(call_expression) (composite_literal type: (qualified_type))] @n").captures(root).map((c) => c.node) : [];
-    if (!direct) {
-      for (const c of goQuery("(call_expression) @n").captures(root)) nodes.push(c.node);
-    }
-    const once = new RunsOnce(ctx);
-    for (const node of nodes) {
-      const construction = constructionAt(node, ctx, viaNames);
-      if (!construction) continue;
-      const pos = positionOf(node, file);
-      const fate = clientFate(node, pos.fn, ctx);
-      const unit = reportedUnit(node, pos, fate, once);
-      if (!unit) continue;
-      const reported = reportedNode(node, ctx);
+    const { file } = context.facts;
+    for (const { reported, construction, pos, fate, unit } of perCallClients(context.facts)) {
       const related: RelatedLocation[] = [];
       if (unit === "iteration of the loop" && pos.loop) related.push({ file: file.path, range: rangeOf(pos.loop), message: "the loop that builds it again" });
-      const fix = hoistFix(reported, pos, ctx);
+      const fix = hoistFix(reported, pos, context.facts.ctx);
       context.report({
         range: rangeOf(reported),
         message: messageFor(pos, construction, unit, fate, file.packageName),
@@ -68,6 +50,45 @@ export const clientPerCall: Rule<GoFacts> = {
     }
   },
 };
+
+export interface PerCallClient {
+  /** The construction (a call or a composite literal). */
+  node: Node;
+  /** Where it is reported: the construction, or the client literal that wraps an inline transport. */
+  reported: Node;
+  construction: Construction;
+  pos: Position;
+  fate: ClientFate;
+  unit: Unit;
+}
+
+/** The constructions this rule reports; client-without-timeout leaves their clients to it. */
+export function perCallClients(facts: GoFacts): PerCallClient[] {
+  return facts.shared("client-per-call", () => {
+    const { file, ctx } = facts;
+    // Tests and test-support packages (httptest, testutil) build clients per case, against their own servers.
+    if (isTestCode(file)) return [];
+    const direct = file.imports.some((i) => CLIENT_IMPORTS.has(i.path)) || ctx.workspace.knowledge.clientConstructors.length > 0;
+    const viaNames = clientBuildingNames(ctx);
+    if (!direct && viaNames.size === 0) return [];
+    const root = file.tree.rootNode;
+    const nodes = direct ? goQuery("[(call_expression) (composite_literal type: (qualified_type))] @n").captures(root).map((c) => c.node) : [];
+    if (!direct) {
+      for (const c of goQuery("(call_expression) @n").captures(root)) nodes.push(c.node);
+    }
+    const once = new RunsOnce(ctx);
+    const out: PerCallClient[] = [];
+    for (const node of nodes) {
+      const construction = constructionAt(node, ctx, viaNames);
+      if (!construction) continue;
+      const pos = positionOf(node, file);
+      const fate = clientFate(node, pos.fn, ctx);
+      const unit = reportedUnit(node, pos, fate, once);
+      if (unit) out.push({ node, reported: reportedNode(node, ctx), construction, pos, fate, unit });
+    }
+    return out;
+  });
+}
 
 /** The client a node builds: a construction itself, or a call to a module function that builds one for its caller. */
 function constructionAt(node: Node, ctx: GoContext, viaNames: Set<string>): Construction | undefined {

@@ -6,6 +6,7 @@
  * `http.Get` and friends use `http.DefaultClient`, which has no timeout.
  */
 import { Rule } from "../../core/rule";
+import { PerCallClient, perCallClients } from "./client-per-call";
 import { Fix, TextEdit } from "../../core/types";
 import type { GoContext } from "../context";
 import type { GoFacts } from "../frontend";
@@ -43,10 +44,13 @@ export const clientWithoutTimeout: Rule<GoFacts> = {
     if (!file.text.includes(`${h}.`)) return;
     const root = file.tree.rootNode;
 
+    const perCall = perCallClients(context.facts);
     const literals = goQuery('[(composite_literal type: (qualified_type)) (call_expression function: (identifier) @fn (#eq? @fn "new"))] @n');
     for (const { name: capture, node } of literals.captures(root)) {
       if (capture !== "n") continue;
       if (!isClientLiteral(node, h) || hasTimeout(node)) continue;
+      // A client built per call is client-per-call's finding; a second one on the same lines is noise.
+      if (wrapsPerCallTransport(node, perCall)) continue;
       const pos = positionOf(node, file);
       const holder = holderOf(node);
       if (holder && timeoutAssigned(holder, pos.fn, file)) continue;
@@ -86,6 +90,17 @@ export const clientWithoutTimeout: Rule<GoFacts> = {
 };
 
 // ---- client literals ---------------------------------------------------------------
+
+/** The literal is the per-call client itself, or its `Transport:` is one built per call in the same function. */
+function wrapsPerCallTransport(literal: Node, perCall: PerCallClient[]): boolean {
+  const transport = namedChildren(field(literal, "body")).find((e) => e.type === "keyed_element" && e.namedChild(0)?.text === "Transport");
+  const value = transport?.namedChild(1);
+  return perCall.some(
+    (c) =>
+      c.reported.startIndex === literal.startIndex ||
+      (value !== undefined && value !== null && (c.node.startIndex >= value.startIndex && c.node.endIndex <= value.endIndex || (c.fate.name !== undefined && value.text === c.fate.name))),
+  );
+}
 
 /** `http.Client{...}` or `new(http.Client)`. */
 function isClientLiteral(node: Node, h: string): boolean {
