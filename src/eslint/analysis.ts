@@ -124,18 +124,21 @@ interface TsParserServices {
 }
 
 /**
- * The `ts.SourceFile` behind the ESLint AST. typescript-eslint's is used when it
- * is the same text parsed by this copy of TypeScript (syntax kinds differ
- * between TypeScript versions); anything else is parsed here. Files of other
- * languages (`.vue`, `.md`) and declaration files are not analysed.
+ * The `ts.SourceFile` behind the ESLint AST: typescript-eslint's when it is the
+ * linted text as this copy of TypeScript numbers its syntax kinds, with the
+ * checker when typescript-eslint has a program; otherwise the text parsed
+ * here. Files of other languages (`.vue`, `.md`) are not analysed.
  */
 function sourceFileOf(sourceCode: SourceCode, file: string, context: ESLintRule.RuleContext): Parsed | undefined {
   const services = sourceCode.parserServices as TsParserServices | undefined;
   const node = services?.esTreeNodeToTSNodeMap?.get(sourceCode.ast);
-  if (node && node.kind === ts.SyntaxKind.SourceFile && isOurs(node as ts.SourceFile) && (node as ts.SourceFile).text === sourceCode.text) {
+  // `SourceFile` is numbered differently by each TypeScript version: a file from another copy is parsed anew.
+  if (node && node.kind === ts.SyntaxKind.SourceFile && (node as ts.SourceFile).text === sourceCode.text) {
     const sourceFile = node as ts.SourceFile;
-    const program = services?.program;
-    return { sourceFile, oracle: program && program.getSourceFile(sourceFile.fileName) === sourceFile ? checkerOracle(program) : undefined };
+    const program = services?.program && services.program.getSourceFile(sourceFile.fileName) === sourceFile ? services.program : undefined;
+    // A program's files get parent pointers when they are bound, which creating the checker does.
+    if (program && !hasParents(sourceFile)) program.getTypeChecker();
+    if (hasParents(sourceFile)) return { sourceFile, oracle: program ? checkerOracle(program) : undefined };
   }
   const ext = path.extname(file);
   if (ext && !isTsSource(file)) return undefined;
@@ -152,13 +155,8 @@ function sourceFileOf(sourceCode: SourceCode, file: string, context: ESLintRule.
   }
 }
 
-/**
- * Besides the kind (`SourceFile` is numbered differently by each TypeScript
- * version), the rules need parent pointers: typescript-eslint parses with
- * them, and a program's files have them once bound; a file without them is
- * re-parsed rather than changed.
- */
-function isOurs(sf: ts.SourceFile): boolean {
+/** The rules walk upwards: typescript-eslint parses with parent pointers; a file without them is parsed anew rather than changed. */
+function hasParents(sf: ts.SourceFile): boolean {
   const first = sf.statements[0];
   return !first || first.parent === sf;
 }
