@@ -1391,24 +1391,19 @@ function namesPattern(names: Set<string>): RegExp {
   return new RegExp(`\\b(${[...names].join("|")})\\(`);
 }
 
-const specialNamesCache = new WeakMap<GoPackage, Set<string>>();
-
 /**
  * Functions and methods of the package whose calls can start an alias: they
  * return a view of their receiver's or an argument's buffer, or read into
- * their argument.
+ * their argument. Not cached: an editor refreshes summaries as functions change.
  */
 function specialNames(pkg: GoPackage): Set<string> {
-  let names = specialNamesCache.get(pkg);
-  if (names) return names;
-  names = new Set();
+  const names = new Set<string>();
   for (let p: GoPackage | undefined = pkg; p; p = p.base) {
     for (const [key, s] of p.functions) {
       const a = aliasSummary(s);
       if (a?.receiver?.length || a?.bufferViews?.length || a?.reads?.length) names.add(key.slice(key.indexOf(".") + 1));
     }
   }
-  specialNamesCache.set(pkg, names);
   return names;
 }
 
