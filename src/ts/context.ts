@@ -323,7 +323,10 @@ export class TsContext {
     if (ts.isArrayLiteralExpression(r)) return false;
     const type = declaredTypeText(this.sourceFile, receiver, this.oracle);
     if (type !== undefined) return /\b(Collection|Db)\b/.test(type);
-    return this.file.imports("mongodb");
+    // `db.collection("users").find(...)`: the driver's own API, whatever the file imports.
+    if (ts.isCallExpression(r) && ts.isPropertyAccessExpression(calleeOf(r)) && (calleeOf(r) as ts.PropertyAccessExpression).name.text === "collection") return true;
+    // Mongoose models answer find() and aggregate() with queries, not cursors.
+    return this.file.imports("mongodb") && !this.file.imports("mongoose");
   }
 
   /** `pool.connect`, `fs.promises.open`, `this.getJson`: the callee as written, shortened to its last two names. */
@@ -561,7 +564,9 @@ export class TsContext {
         if (m) return this.paramEffect(m, index);
       }
       // `client.query(cursor)` submits a cursor or stream; the caller still owns it.
-      if (method === "query" && (v.kind === "cursor" || v.kind === "stream")) return "none";
+      // `client.query(cursor)` submits a cursor or stream and returns it: the caller still owns it,
+      // under the new name when the result is kept (`const stream = client.query(query)`).
+      if (method === "query" && (v.kind === "cursor" || v.kind === "stream")) return ts.isExpressionStatement(call.parent) ? "none" : "handoff";
       return "handoff";
     }
     return "handoff";

@@ -194,7 +194,7 @@ export class MustReleaseFlow {
       this.resolve(this.execList(body.statements, OPEN));
     } else {
       const out = flow(0);
-      const after = this.apply(body, OPEN, out);
+      const after = this.applyBranches(body, OPEN, out);
       if (isOpen(after)) this.leak("return", body, after);
       this.resolve(out);
     }
@@ -292,7 +292,7 @@ export class MustReleaseFlow {
       case ts.SyntaxKind.ExpressionStatement: {
         const out = flow(0);
         const expr = (stmt as ts.ExpressionStatement).expression;
-        const after = this.apply(expr, state, out);
+        const after = this.applyBranches(expr, state, out);
         out.fall = this.terminates(expr) ? 0 : after;
         return out;
       }
@@ -300,7 +300,7 @@ export class MustReleaseFlow {
       case ts.SyntaxKind.ThrowStatement: {
         const out = flow(0);
         const expr = (stmt as ts.ReturnStatement).expression;
-        const after = expr ? this.apply(expr, state, out) : state;
+        const after = expr ? this.applyBranches(expr, state, out) : state;
         addExit(out, { kind: ts.isReturnStatement(stmt) ? "return" : "throw", node: stmt, state: after, reportable: true });
         return out;
       }
@@ -574,6 +574,28 @@ export class MustReleaseFlow {
     if (!opts || !ts.isObjectLiteralExpression(opts)) return false;
     const text = (n: ts.Node) => n.getText(this.sf).replace(/\s+/g, "");
     return opts.properties.some((p) => ts.isPropertyAssignment(p) && p.name.getText(this.sf) === "method" && text(p.initializer) === text(node));
+  }
+
+  /**
+   * An expression whose parts run on different paths: `res.ok ? res.json() : null`,
+   * `cond && res.body?.cancel()`. Each branch is applied on its own refined state,
+   * so a release in one branch does not count for the other.
+   */
+  private applyBranches(expr: ts.Expression, state: number, out: Flow): number {
+    const e = skipOuter(expr);
+    if (!isOpen(state)) return this.apply(expr, state, out);
+    if (ts.isAwaitExpression(e) && ts.isConditionalExpression(skipOuter(e.expression))) return this.applyBranches(e.expression, state, out);
+    if (ts.isConditionalExpression(e)) {
+      const s = this.apply(e.condition, state, out);
+      const [t, f] = this.refine(e.condition, s);
+      return this.applyBranches(e.whenTrue, t, out) | this.applyBranches(e.whenFalse, f, out);
+    }
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      const s = this.apply(e.left, state, out);
+      const [t, f] = this.refine(e.left, s);
+      return e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ? this.applyBranches(e.right, t, out) | f : t | this.applyBranches(e.right, f, out);
+    }
+    return this.apply(expr, state, out);
   }
 
   /**

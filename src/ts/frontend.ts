@@ -14,7 +14,7 @@ import { Finding, ToolNotice } from "../core/types";
 import { TsContext } from "./context";
 import { TsFile } from "./facts";
 import { MustReleaseFinding, findMustReleaseLeaks } from "./must-release";
-import { isTsSource, parseTs } from "./parser";
+import { isTsFile, isTsSource, parseTs } from "./parser";
 import { TS_RULES } from "./rules";
 import { TypeOracle } from "./types";
 import { TsWorkspace } from "./workspace";
@@ -68,11 +68,16 @@ export class TsFrontEnd implements FrontEnd {
   readonly rules = TS_RULES as Rule<unknown>[];
   private readonly workspaces = new Map<TsKnowledge, TsWorkspace>();
 
+  /**
+   * Every TS/JS file, declaration files included: the CLI's discovery skips
+   * those by default with a notice of its own, and analysing one finds nothing.
+   */
   handles(file: string): boolean {
-    return isTsSource(file);
+    return isTsFile(file);
   }
 
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult {
+    if (!isTsSource(file)) return { findings: [], notices: [], comments: [] };
     let sourceFile: ts.SourceFile;
     try {
       sourceFile = parseTs(file, text);

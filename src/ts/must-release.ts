@@ -356,6 +356,8 @@ function insertBeforeExits(ctx: TsContext, t: Tracked, leaks: Leak[], text: stri
       const stmt = l.node;
       if (!ts.isReturnStatement(stmt) && !ts.isThrowStatement(stmt)) continue;
       if (!inScope(stmt)) continue;
+      // `return res.ok ? res.json() : null`: releasing first would break the branch that consumes.
+      if (stmt.expression && ctx.referencesIn(stmt.expression, t).some((id) => ctx.effectOfUse(id, t) !== "none")) continue;
       const start = stmt.getStart(sf);
       if (isStatementList(stmt.parent)) {
         edits.push({ start, end: start, newText: `${text}\n${lineIndent(src, start)}` });

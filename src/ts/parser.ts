@@ -25,7 +25,16 @@ function extensionOf(file: string): string {
 
 /** True for the files the TS front end analyses: sources, not declaration files. */
 export function isTsSource(file: string): boolean {
-  return extensionOf(file) in SCRIPT_KINDS && !DECLARATION_FILE.test(file);
+  return isTsFile(file) && !isDeclarationFile(file);
+}
+
+/** Any TypeScript or JavaScript file, declaration files included. */
+export function isTsFile(file: string): boolean {
+  return extensionOf(file) in SCRIPT_KINDS;
+}
+
+export function isDeclarationFile(file: string): boolean {
+  return DECLARATION_FILE.test(file);
 }
 
 export function scriptKindOf(file: string): ts.ScriptKind {
