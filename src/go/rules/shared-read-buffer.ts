@@ -110,7 +110,7 @@ function shareFieldCopies(found: { report: Report; esc: Escape; group?: string }
 
 // ---- vocabulary ----------------------------------------------------------------
 
-/** Method names whose calls can hand out a slice of a reused buffer; the query finds the candidates. */
+/** Methods that read into a buffer argument: which argument, with the argument counts of the real signatures. */
 const READ_METHODS: Record<string, { arg: number; args: number[]; needsBytes?: boolean }> = {
   Read: { arg: 0, args: [1] },
   ReadAt: { arg: 0, args: [2] },
@@ -152,6 +152,7 @@ const VIEW_NAMES = new Set(Object.values(VIEW_METHODS).flatMap((m) => Object.key
 const SOURCE_NAMES = [...new Set([...Object.keys(READ_METHODS), "ReadFull", "ReadAtLeast", "Pread", "Recvfrom", "Next", "Bytes", "Peek", "ReadSlice", "ReadLine"])];
 const SOURCE_TEXT = new RegExp(`\\.(${SOURCE_NAMES.join("|")})\\(`);
 const SOURCE_QUERY = `(call_expression function: (selector_expression field: (field_identifier) @name (#any-of? @name ${SOURCE_NAMES.map((n) => `"${n}"`).join(" ")}))) @call`;
+
 /** Calls of the named functions or methods (the query is compiled once per set of names). */
 function namedCallQuery(names: Set<string>): string {
   const list = [...names].sort().map((n) => `"${n}"`).join(" ");
@@ -1253,7 +1254,7 @@ class Analysis {
       const root = leftmostIdentifier(esc.target);
       const decl = root ? info.declaration(root.text, esc.stmt.startIndex) : undefined;
       if (decl && within(s.loop, decl.start)) return false;
-      if (esc.kind === "stale" && !this.staleUse(esc.target.text, esc.stmt, s, info)) return false;
+      if (esc.kind === "stale" && !this.staleUse(esc.target.text, esc.stmt, s)) return false;
     }
     return !this.settledBeforeNextRead(esc.stmt, s, info);
   }
@@ -1286,7 +1287,7 @@ class Analysis {
    * `prev = line` is only wrong when `prev` is read after the next overwrite:
    * later in the iteration past a read, or in the next iteration after its read.
    */
-  private staleUse(name: string, stmt: Node, s: Source, info: FnInfo): boolean {
+  private staleUse(name: string, stmt: Node, s: Source): boolean {
     const loop = s.loop!;
     // The read that produced the value (often inside `stmt` itself) overwrites it only when it runs again.
     const overwrites = within(stmt, s.node.startIndex) ? [] : [s.node.startIndex];
@@ -1300,7 +1301,6 @@ class Analysis {
       const at = u.startIndex;
       if (overwrites.some((r) => (at < p && r < at) || (p < r && r < at))) return true;
     }
-    void info;
     return false;
   }
 
