@@ -24,7 +24,7 @@ import type { GoFacts } from "../frontend";
 import { addImportEdit } from "../imports";
 import type { Node } from "../parser";
 import { goQuery } from "../parser";
-import { FUNCTION_TYPES, callArguments, calleeParts, descendants, enclosingFunction, field, lineIndent, literalType, namedChildren, parameters, rangeOf, unparen } from "../syntax";
+import { FUNCTION_TYPES, callArguments, calleeParts, descendants, enclosingFunction, field, lineIndent, literalType, namedChildren, parameters, rangeOf, statementsOf, unparen } from "../syntax";
 import type { FunctionSummary, GoPackage } from "../workspace";
 
 const RULE_ID = "shared-read-buffer";
@@ -1254,6 +1254,7 @@ class Analysis {
       const root = leftmostIdentifier(esc.target);
       const decl = root ? info.declaration(root.text, esc.stmt.startIndex) : undefined;
       if (decl && within(s.loop, decl.start)) return false;
+      if (esc.kind === "append" && truncatedEachIteration(normalize(esc.target.text), esc.stmt, s.loop)) return false;
       if (esc.kind === "stale" && !this.staleUse(esc.target.text, esc.stmt, s)) return false;
     }
     return !this.settledBeforeNextRead(esc.stmt, s, info);
@@ -1631,6 +1632,23 @@ function isFreshValue(rhs: Node | undefined): boolean {
   if (r.type === "composite_literal") return true;
   if (r.type === "unary_expression" && r.child(0)?.type === "&") return unparen(field(r, "operand") ?? r).type === "composite_literal";
   return r.type === "call_expression" && /^(new|make)$/.test(field(r, "function")?.text ?? "");
+}
+
+/**
+ * `fields = fields[:0]` (or `= nil`) at the top of the loop body, before the
+ * append: a scratch slice refilled every iteration, not views piling up.
+ */
+function truncatedEachIteration(target: string, stmt: Node, loop: Node): boolean {
+  for (const st of statementsOf(field(loop, "body"))) {
+    if (st.startIndex >= stmt.startIndex) return false;
+    if (st.type !== "assignment_statement") continue;
+    const left = namedChildren(field(st, "left"));
+    const right = namedChildren(field(st, "right"));
+    if (left.length !== 1 || right.length !== 1 || normalize(left[0].text) !== target) continue;
+    const r = unparen(right[0]);
+    if (r.type === "nil" || (r.type === "slice_expression" && normalize(field(r, "operand")?.text ?? "") === target && /^0?$/.test(field(r, "start")?.text ?? "") && field(r, "end")?.text === "0")) return true;
+  }
+  return false;
 }
 
 /** `x` on the left of `x = ...`. */
