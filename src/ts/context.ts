@@ -280,8 +280,12 @@ export class TsContext {
 
   /** `fetch(url, { method: "HEAD" })` has no body to consume. */
   private isHeadRequest(call: ts.CallExpression): boolean {
-    const opts = call.arguments[1] && skipOuter(call.arguments[1]);
-    if (!opts || !ts.isObjectLiteralExpression(opts)) return false;
+    return !!call.arguments[1] && this.isHeadOptions(call.arguments[1]);
+  }
+
+  private isHeadOptions(arg: ts.Expression): boolean {
+    const opts = skipOuter(arg);
+    if (!ts.isObjectLiteralExpression(opts)) return false;
     return opts.properties.some(
       (p) => ts.isPropertyAssignment(p) && p.name.getText(this.sourceFile) === "method" && /^head$/i.test(stringValue(skipOuter(p.initializer)) ?? ""),
     );
@@ -396,7 +400,9 @@ export class TsContext {
     if (!http || !/(^|\.)(get|request)$/.test(q.name)) return false;
     if (anyArgs) return true;
     const last = call.arguments[call.arguments.length - 1];
-    return !!last && isFunctionLike(skipOuter(last));
+    if (!last || !isFunctionLike(skipOuter(last))) return false;
+    // A HEAD request has no body to read.
+    return !call.arguments.some((a) => this.isHeadOptions(a));
   }
 
   // ---- what a use does --------------------------------------------------------------

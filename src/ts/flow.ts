@@ -172,6 +172,8 @@ export class MustReleaseFlow {
   private readonly leaks = new Map<ts.Node, Leak>();
   /** Inside a catch or finally block: implicit throws there are not reported. */
   private catchDepth = 0;
+  /** Callbacks the value's obligation moved into (see isContinuation); the caller follows them. */
+  readonly continuations: FunctionLike[] = [];
   private readonly sf: ts.SourceFile;
 
   constructor(
@@ -621,9 +623,16 @@ export class MustReleaseFlow {
       if (isFunctionLike(n)) {
         const captures = mentions && (this.ctx.referencesIn(n, t).length > 0 || (t.releaseDecl !== undefined && this.ctx.referencesIn(n, { ...t.releaseDecl, kind: "any" }).length > 0));
         if (!handed && captures) {
-          // A closure that outlives this statement owns what it captures; one that runs here owns it only if it releases or keeps it.
-          const e = runsInPlace(n) ? this.ctx.effectOnName(n, t) : "handoff";
-          if (e !== "none" && e !== "overwrite") handed = true;
+          if (!runsInPlace(n) && this.isContinuation(n)) {
+            // `fs.read(fd, buf, 0, n, 0, (err) => { ... })`: the obligation moves into the callback,
+            // which is followed from its entry as the rest of this value's life.
+            this.continuations.push(n as FunctionLike);
+            handed = true;
+          } else {
+            // A closure that outlives this statement owns what it captures; one that runs here owns it only if it releases or keeps it.
+            const e = runsInPlace(n) ? this.ctx.effectOnName(n, t) : "handoff";
+            if (e !== "none" && e !== "overwrite") handed = true;
+          }
         }
         return;
       }
@@ -656,6 +665,26 @@ export class MustReleaseFlow {
       return 0;
     }
     return state;
+  }
+
+  /**
+   * A callback that continues the value's use: the last argument of a call
+   * that borrows the value (`client.query(sql, (err, r) => ...)`,
+   * `fs.read(fd, ..., (err, n) => ...)`). Event listeners (`on`, `once`) are
+   * not continuations: they may never run, and they own what they capture.
+   */
+  private isContinuation(fn: ts.Node): boolean {
+    let node = fn;
+    while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+    const call = node.parent;
+    if (!ts.isCallExpression(call) || call.arguments[call.arguments.length - 1] !== node) return false;
+    const callee = calleeOf(call);
+    if (ts.isPropertyAccessExpression(callee)) {
+      const name = callee.name.text;
+      if (/^(on|once|addListener|prependListener|prependOnceListener|then|catch|finally)$/.test(name)) return false;
+      if (this.refersTo(callee.expression)) return this.ctx.effectOfUse(skipOuter(callee.expression) as ts.Identifier, this.t) === "none";
+    }
+    return call.arguments.some((a) => a !== node && this.refersTo(a) && this.ctx.effectOfUse(skipOuter(a) as ts.Identifier, this.t) === "none");
   }
 
   /**

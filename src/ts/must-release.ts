@@ -48,7 +48,7 @@ export function findMustReleaseLeaks(ctx: TsContext): MustReleaseFinding[] {
       if (DISCARD_LEAKS.has(site.acq.kind)) out.push({ kind: site.acq.kind, report: discardedReport(ctx, site.acq, site.partial) });
       continue;
     }
-    const leaks = new MustReleaseFlow(ctx, site.tracked).run();
+    const leaks = runWithContinuations(ctx, site.tracked);
     // A retry loop that reassigns the variable leaks each value at the same assignment: reported once, at the first acquisition.
     if (leaks.length > 0 && leaks.every((l) => l.kind === "overwrite" && overwrites.has(l.node))) continue;
     for (const l of leaks) if (l.kind === "overwrite") overwrites.add(l.node);
@@ -65,10 +65,22 @@ export function findMustReleaseLeaks(ctx: TsContext): MustReleaseFinding[] {
       releaseDecl: cb.releaseParam ? { decl: cb.releaseParam, name: (cb.releaseParam.name as ts.Identifier).text } : undefined,
       acquisition: cb.acquisition,
     };
-    const leaks = new MustReleaseFlow(ctx, tracked).run();
+    const leaks = runWithContinuations(ctx, tracked);
     if (leaks.length > 0) out.push({ kind: tracked.kind, report: leakReport(ctx, tracked, leaks) });
   }
   return out;
+}
+
+/** The value's leaks, including those in the callbacks its use continues in (a few levels deep). */
+function runWithContinuations(ctx: TsContext, tracked: Tracked, depth = 0): Leak[] {
+  const flow = new MustReleaseFlow(ctx, tracked);
+  const leaks = flow.run();
+  if (depth < 4) {
+    for (const fn of flow.continuations) {
+      leaks.push(...runWithContinuations(ctx, { ...tracked, fn, statement: undefined, errDecl: undefined }, depth + 1));
+    }
+  }
+  return leaks;
 }
 
 type Site = { type: "discarded"; acq: Acquisition; partial?: boolean } | { type: "tracked"; tracked: Tracked };
@@ -231,9 +243,12 @@ function leakReport(ctx: TsContext, t: Tracked, leaks: Leak[]): Report {
   const sf = ctx.sourceFile;
   const info = TS_KINDS[t.kind];
   const subject = info.subject(t.name);
-  const fnName = functionName(t.fn);
   const line = (n: ts.Node) => lineOf(sf, n.getStart(sf)) + 1;
-  const first = leaks[0];
+  // The message names an explicit exit when there is one: it is the more convincing path.
+  const first = leaks.find((l) => l.kind !== "implicit") ?? leaks[0];
+  // A leak in a callback the use continues in belongs to that callback.
+  const exitFn = first.kind === "end" && isFunctionLike(first.node.parent) ? first.node.parent : (enclosingFunction(first.node) ?? t.fn);
+  const fnName = functionName(exitFn);
   let where: string;
   switch (first.kind) {
     case "return":
@@ -349,8 +364,8 @@ function insertBeforeExits(ctx: TsContext, t: Tracked, leaks: Leak[], text: stri
   const sf = ctx.sourceFile;
   const src = sf.text;
   const edits: TextEdit[] = [];
-  // The variable must be in scope where the statement goes.
-  const inScope = (at: ts.Node) => resolveName(at, t.name)?.decl === t.decl;
+  // The variable must be in scope where the statement goes, in the function the fix was written for.
+  const inScope = (at: ts.Node) => resolveName(at, t.name)?.decl === t.decl && enclosingFunction(at) === t.fn;
   for (const l of leaks) {
     if (l.kind === "return" || l.kind === "throw") {
       const stmt = l.node;
