@@ -13,7 +13,7 @@ import { RelatedLocation } from "../../core/types";
 import { Fate, fateOf } from "../constructions";
 import { TsFile } from "../facts";
 import { Frequency, Position, className, frequencyOf, isSingletonClass, isTestFile, localFunction } from "../function-role";
-import { resolveName } from "../scopes";
+import { isReference, resolveName } from "../scopes";
 import { FunctionLike, calleeOf, enclosingFunction, isFunctionLike, rangeOf, skipOuter, stringValue } from "../syntax";
 import type { TsFacts } from "../frontend";
 
@@ -168,6 +168,7 @@ class Judge {
     const direct = this.recognise.kindOf(node);
     const built = direct ?? this.through(node);
     if (!built) return undefined;
+    if (direct && wrapsGivenStore(direct.node)) return undefined;
     const pos = this.freq.positionOf(node);
     const fate = fateOf(node as ts.Expression, enclosingFunction(node), (c) => this.file.qualifiedName(c));
     if (fate.wrappers.some((w) => this.recognise.kindOf(w) || this.through(w))) return undefined;
@@ -190,6 +191,7 @@ class Judge {
         return `on every ${pos.unit}`;
       case "constructor": {
         if (!pos.cls || !this.isPerObject(pos.cls)) return undefined;
+        if (injectable(node, pos)) return undefined;
         return `for every ${className(pos.cls)} it creates`;
       }
       case "method": {
@@ -300,6 +302,71 @@ class Judge {
     this.builders.set(target, found ?? null);
     return found;
   }
+}
+
+/** `new Keyv({ store })` over a store someone else built: a namespace, not a new cache. */
+function wrapsGivenStore(call: ts.NewExpression | ts.CallExpression): boolean {
+  const opts = call.arguments?.[0] && skipOuter(call.arguments[0]);
+  if (!opts || !ts.isObjectLiteralExpression(opts)) return false;
+  return opts.properties.some((p) => {
+    if (p.name?.getText() !== "store") return false;
+    if (ts.isShorthandPropertyAssignment(p)) return true;
+    const v = ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+    return !!v && !ts.isNewExpression(v) && !ts.isCallExpression(v);
+  });
+}
+
+/**
+ * The caller decides: a default for a cache the constructor accepts
+ * (`cache ?? new LRUCache()`, or the same field assigned from a parameter),
+ * or a cache sized by a constructor parameter (`new LRUCache({ max })`): a
+ * container the caller configures, judged where it is constructed.
+ */
+function injectable(node: ts.Node, pos: Position): boolean {
+  const ctor = pos.fn && ts.isConstructorDeclaration(pos.fn) ? pos.fn : undefined;
+  if (!ctor) return false;
+  const params = new Set(ctor.parameters.map((p) => p.name));
+  const fromParam = (e: ts.Node): boolean => {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(n) && isReference(n)) {
+        const r = resolveName(n, n.text);
+        if (r && (params.has(r.decl as ts.BindingName) || (ts.isParameter(r.decl) && r.decl.parent === ctor))) found = true;
+        return;
+      }
+      n.forEachChild(visit);
+    };
+    visit(e);
+    return found;
+  };
+  let value: ts.Node = node;
+  while (ts.isParenthesizedExpression(value.parent) || ts.isAwaitExpression(value.parent)) value = value.parent;
+  const p = value.parent;
+  if (ts.isBinaryExpression(p) && p.right === value && /^(\?\?|\|\|)$/.test(p.operatorToken.getText()) && fromParam(p.left)) return true;
+  const call = node as ts.NewExpression | ts.CallExpression;
+  const opts = call.arguments?.[0] && skipOuter(call.arguments[0]);
+  if (opts && ts.isObjectLiteralExpression(opts)) {
+    for (const prop of opts.properties) {
+      if (!/^(max|maxSize|maxEntries|maxKeys|size|capacity)$/.test(prop.name?.getText() ?? "")) continue;
+      if (ts.isShorthandPropertyAssignment(prop) ? fromParam(prop.name) : ts.isPropertyAssignment(prop) && fromParam(prop.initializer)) return true;
+    }
+  } else if (opts && fromParam(opts)) {
+    return true;
+  }
+  // `this.cache = new Keyv(); if (adapter) this.cache = adapter;`
+  if (ts.isBinaryExpression(p) && p.right === value && ts.isPropertyAccessExpression(p.left) && p.left.expression.kind === ts.SyntaxKind.ThisKeyword && ctor.body) {
+    const field = p.left.name.text;
+    let injected = false;
+    const visit = (n: ts.Node): void => {
+      if (injected) return;
+      if (ts.isBinaryExpression(n) && n !== p && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && n.left.expression.kind === ts.SyntaxKind.ThisKeyword && n.left.name.text === field && fromParam(n.right)) injected = true;
+      n.forEachChild(visit);
+    };
+    visit(ctor.body);
+    if (injected) return true;
+  }
+  return false;
 }
 
 /** `for (...) { const c = new LRUCache(); if (ok(c)) return c; }` keeps at most one. */

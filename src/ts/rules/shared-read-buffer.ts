@@ -397,7 +397,14 @@ class Analysis {
         // The onread callback: the socket overwrites the buffer after the callback returns.
         return { when: "on its next read", write: s.writes[0] };
       }
-      const write = s.writes.find((w) => enclosingFunction(w.node) !== undefined) ?? s.writes[0];
+      // Writes that run again and again: in a function (not once at module scope) and, for a buffer
+      // declared in a function, in a function nested in it (a listener), not next to the allocation.
+      const declFn = s.decl ? enclosingFunction(s.decl) : undefined;
+      const write = s.writes.find((w) => {
+        const wfn = enclosingFunction(w.node);
+        if (!wfn) return false;
+        return !declFn || (wfn !== declFn && wfn.pos >= declFn.pos && wfn.end <= declFn.end);
+      });
       // Replaced with a fresh buffer after the escape, before anything writes again.
       const replaced = s.assignments.some((a) => enclosingFunction(a) === fn && a.pos > esc.end && isAllocation((a as ts.BinaryExpression).right));
       if (write && !replaced && (fn || loop)) return { when: "the next time it runs", write };

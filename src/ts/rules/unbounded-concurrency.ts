@@ -30,7 +30,7 @@ const DEFAULT_FIXED_COLLECTIONS = [
   "services", "servers", "listeners", "workers", "shards", "consumers", "producers", "pollers", "runners", "components", "daemons",
   "loops", "engines", "processors", "plugins", "hooks", "callbacks", "stages", "watchers", "reporters", "exporters", "sinks", "handlers",
   "observers", "replicas", "partitions", "subscribers", "middlewares", "middleware", "modules", "providers", "extensions", "transports",
-  "adapters", "initializers", "teardowns", "cleanups", "disposers", "disposables", "tasks",
+  "adapters", "initializers", "teardowns", "cleanups", "disposers", "disposables", "targets", "destinations", "streams", "stores", "creds", "credentials", "migrations", "seeds", "seeders", "brokers", "coordinators", "fields", "addresses", "scripts",
 ];
 const BATCH_NAME = /(^|[a-z_])(batch|chunk|page|window|slice|group|bucket)s?$/i;
 /** Work that gives something back: bounded by what is already open. */
@@ -78,20 +78,20 @@ export const unboundedConcurrency: Rule<TsFacts> = {
 
   check(context) {
     const { file } = context.facts;
-    if (isTestFile(file.path)) return;
+    if (isTestFile(file.path) || isMinified(file.path, file.text)) return;
     if (!/Promise\.|forEach|for\s*\(|while\s*\(|\.map\(|pMap|async/.test(file.text)) return;
     const extra = Array.isArray(context.options.fixedCollections) ? (context.options.fixedCollections as unknown[]).map(String) : [];
     const analysis = new Analysis(file, new Set([...DEFAULT_FIXED_COLLECTIONS, ...extra].map((n) => n.toLowerCase())));
     const reported = new Set<ts.Node>();
     for (const call of file.calls) {
       const found = analysis.examine(call);
-      if (!found || reported.has(found.at)) continue;
+      if (!found || reported.has(found.at) || analysis.inTeardownOrSetup(found.at)) continue;
       reported.add(found.at);
       context.report({ range: rangeOf(file.sourceFile, found.at), message: found.message, related: found.related, fixes: found.fix ? [found.fix] : [] });
     }
     for (const n of file.news) {
       const found = analysis.examineNewPromise(n);
-      if (!found || reported.has(found.at)) continue;
+      if (!found || reported.has(found.at) || analysis.inTeardownOrSetup(found.at)) continue;
       reported.add(found.at);
       context.report({ range: rangeOf(file.sourceFile, found.at), message: found.message, related: found.related });
     }
@@ -121,6 +121,20 @@ class Analysis {
 
   private get sf(): ts.SourceFile {
     return this.file.sourceFile;
+  }
+
+  /**
+   * Code that closes what the program holds (`close`, `destroy`, `shutdown`)
+   * or starts and connects its components (`connect`, `init`, `resubscribe`)
+   * works on a set the program already keeps, one operation each.
+   */
+  inTeardownOrSetup(node: ts.Node): boolean {
+    for (let fn = enclosingFn(node); fn; fn = enclosingFn(fn)) {
+      const name = frequencyOf(this.file).nameOf(fn);
+      if (TEARDOWN_OR_SETUP.test(name)) return true;
+      if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) break;
+    }
+    return false;
   }
 
   examine(call: ts.CallExpression): Found | undefined {
@@ -234,10 +248,7 @@ class Analysis {
   /** `pending.push(work(x))` where the function later awaits `Promise.all(pending)`: the author says it is a promise. */
   private collectedForAll(call: ts.CallExpression): boolean {
     const dest = this.destinationOf(call);
-    if (dest?.kind !== "collected" || !dest.name || this.isLimiterCall(call)) return false;
-    const callee = calleeOf(call);
-    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
-    if (!name || this.cleanupName(name) || isPureCall(call, this.sf)) return false;
+    if (dest?.kind !== "collected" || !dest.name || !this.mayStart(call)) return false;
     const fn = enclosingFn(call);
     const scope = fn?.body ?? this.sf;
     const collection = dest.name.text;
@@ -257,6 +268,9 @@ class Analysis {
 
   examineNewPromise(n: ts.NewExpression): Found | undefined {
     if (!ts.isIdentifier(n.expression) || n.expression.text !== "Promise" || this.file.isDeclared(n.expression)) return undefined;
+    // An executor that only registers its resolve callbacks starts nothing.
+    const executor = n.arguments?.[0] && skipOuter(n.arguments[0]);
+    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || !startsSomething(executor)) return undefined;
     return this.started(n);
   }
 
@@ -270,6 +284,7 @@ class Analysis {
     if (!unbounded) return undefined;
     if (dest.kind !== "floating" && dest.name && this.awaitedInIteration(dest.name, loop, start)) return undefined;
     if (this.pacedIteration(loop)) return undefined;
+    if (this.startsComponent(start)) return undefined;
     if (leavesRightAfter(start, loop)) return undefined;
     const text = short(start.getText(this.sf).replace(/\s+/g, " "), 50);
     const how =
@@ -343,6 +358,17 @@ class Analysis {
     return found;
   }
 
+  /**
+   * `for (const sub of subscribers) sub.start()`: starting, connecting or
+   * subscribing a component (one per node, shard or subscriber the program
+   * holds) rather than working on an item of input.
+   */
+  private startsComponent(start: ts.Node): boolean {
+    if (!ts.isCallExpression(start)) return false;
+    const callee = calleeOf(start);
+    return ts.isPropertyAccessExpression(callee) && LIFECYCLE.test(callee.name.text);
+  }
+
   /** An await of a sleep, a limiter or a race in the iteration paces the loop. */
   private pacedIteration(loop: ts.Node): boolean {
     const body = loopBody(loop);
@@ -390,6 +416,20 @@ class Analysis {
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
       if (this.limited(e)) return false;
       if (this.cleanup(e)) return false;
+      const params = new Set<string>();
+      for (const p of e.parameters) for (const id of boundIdentifiers(p.name)) params.add(id);
+      // `commands.map(({ send }) => send())`, `hooks.map((h) => h())`: running functions the program registered, one each.
+      const calls = returnedExpressions(e).map((x) => skipOuter(x)).filter((x): x is ts.CallExpression => ts.isCallExpression(x));
+      const runsElement = (c: ts.CallExpression) => {
+        const callee = calleeOf(c);
+        if (ts.isIdentifier(callee)) return params.has(callee.text);
+        // `(s) => s.start()`: a component started one each.
+        const root = ts.isPropertyAccessExpression(callee) ? rootIdentifier(callee.expression) : undefined;
+        return !!root && params.has(root.text) && LIFECYCLE.test((callee as ts.PropertyAccessExpression).name.text);
+      };
+      if (calls.length > 0 && calls.every(runsElement)) return false;
+      // Commands queued on one connection (a pipeline), not operations of their own.
+      if (calls.length > 0 && calls.every((c) => QUEUED.test(lastName(calleeOf(c))))) return false;
       if (isAsync(e)) return true;
       const results = returnedExpressions(e);
       return results.some((r) => {
@@ -465,15 +505,28 @@ class Analysis {
     return CLEANUP.test(name) || /^(close|destroy|dispose|stop|shutdown|disconnect|teardown|cleanup|unregister|unsubscribe|remove|delete|unlink|rm|clear)/i.test(name);
   }
 
+  /**
+   * A call that may start an operation: not a link of a promise chain
+   * (`.then`), not `Promise.resolve(x)` and its siblings, not cleanup, not
+   * work handed to a limiter, not a computation.
+   */
+  private mayStart(call: ts.CallExpression): boolean {
+    const callee = calleeOf(call);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+    if (!name || /^(then|catch|finally)$/.test(name) || this.cleanupName(name) || QUEUED.test(name)) return false;
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Promise" && !this.file.isDeclared(callee.expression)) return false;
+    return !this.isLimiterCall(call) && !isPureCall(call, this.sf);
+  }
+
   /** A call that returns a promise, by what it calls or how its result is used. */
   private returnsPromise(call: ts.CallExpression): boolean {
     const callee = calleeOf(call);
-    if (this.isLimiterCall(call)) return false;
-    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
-    if (!name || /^(then|catch|finally)$/.test(name) || this.cleanupName(name) || /^(emit|push|set|add|log|info|warn|error|debug|write|send)$/.test(name)) return false;
     // `(async () => { ... })()`
     const fnCallee = skipOuter(call.expression);
     if ((ts.isArrowFunction(fnCallee) || ts.isFunctionExpression(fnCallee)) && isAsync(fnCallee)) return true;
+    if (!this.mayStart(call)) return false;
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+    if (/^(emit|push|set|add|log|info|warn|error|debug|write|send)$/.test(name)) return false;
     const qn = this.file.qualifiedName(callee);
     if (qn && PROMISE_API.test(qn)) return true;
     if (ts.isIdentifier(callee)) {
@@ -507,6 +560,11 @@ class Analysis {
     const known = this.promiseFns.get(fn);
     if (known !== undefined) return known;
     this.promiseFns.set(fn, false);
+    // An async generator returns an iterator, not a promise of work.
+    if ((fn as ts.FunctionDeclaration).asteriskToken) {
+      this.promiseFns.set(fn, false);
+      return false;
+    }
     let result = isAsync(fn) || /^Promise\b/.test(fn.type?.getText(this.sf) ?? "");
     if (!result && depth < 3) {
       result = returnedExpressions(fn).some((r) => {
@@ -544,7 +602,9 @@ class Analysis {
         if (a && ctext === "Array") return this.isCount(a) ? undefined : every;
         return a ? this.unknownSize(a, depth + 1) : undefined;
       }
-      if (/^Object\.(keys|values|entries)$/.test(ctext)) return e.arguments[0] ? this.unknownSize(e.arguments[0], depth + 1) : undefined;
+      if (/^(Object\.)?(keys|values|entries)$/.test(ctext)) return e.arguments[0] ? this.unknownSize(e.arguments[0], depth + 1) : undefined;
+      // `this._getConfigDirectories()`, `loadSettings().targets`: what the configuration lists.
+      if (/config|options|settings/i.test(lastName(c))) return undefined;
       if (ts.isPropertyAccessExpression(c)) {
         const m = c.name.text;
         // `items.slice(i, i + 10)`, `queue.splice(0, 10)`: a window of known size.
@@ -557,7 +617,16 @@ class Analysis {
     if (ts.isNewExpression(e) && e.expression.getText(this.sf) === "Array") return e.arguments?.[0] && this.isCount(e.arguments[0]) ? undefined : every;
     const name = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : ts.isElementAccessExpression(e) ? "" : "";
     if (name && (this.fixedName(name) || BATCH_NAME.test(name))) return undefined;
+    if (ts.isPropertyAccessExpression(e) && CONFIG_NAME.test(lastName(e.expression))) return undefined;
     if (ts.isIdentifier(e)) {
+      const r0 = resolveName(e, e.text);
+      if (r0 && this.isConfigBinding(r0.decl)) return undefined;
+      // The element of a bounded collection (a pipeline of a configured list) is bounded too.
+      const loopOf = r0 && elementOf(r0.decl);
+      if (loopOf && depth < 3) {
+        const src = ts.isCallExpression(loopOf) ? (calleeOf(loopOf) as ts.PropertyAccessExpression).expression : ts.isForOfStatement(loopOf) ? loopOf.expression : undefined;
+        if (src && !this.unknownSize(src, depth + 1)) return undefined;
+      }
       const init = constInitializer(e);
       if (init) return this.unknownSize(init, depth + 1) && every;
       // The variable of a loop over chunks: `for (const batch of chunk(items, 10))`.
@@ -568,10 +637,28 @@ class Analysis {
     return every;
   }
 
+  /** A name destructured from an options bag parameter: `function ({ targets, pipelines, levels })`, `({ topics }: Config)`. */
+  private isConfigBinding(decl: ts.Node): boolean {
+    if (!ts.isBindingElement(decl)) return false;
+    const pattern = decl.parent;
+    const param = pattern.parent;
+    if (!ts.isObjectBindingPattern(pattern) || !ts.isParameter(param)) return false;
+    return pattern.elements.length >= 3 || /Config|Options|Settings|Opts|Props/.test(param.type?.getText(this.sf) ?? "");
+  }
+
+  /** `plugins`, `this.servers`, `addressList`, `migrationsToRun`: a collection named by a fixed set's word (first or last). */
   private fixedName(name: string): boolean {
-    const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_$]/g, " ").trim().split(/\s+/);
-    const last = (words[words.length - 1] ?? "").toLowerCase();
-    return this.fixedNames.has(last) || this.fixedNames.has(name.toLowerCase());
+    const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_$#]/g, " ").trim().toLowerCase().split(/\s+/);
+    if (words.length > 1 && /^(list|array|arr|set|map|by\w*)$/.test(words[words.length - 1])) {
+      const w = words.pop()!;
+      words[words.length - 1] = plural(words[words.length - 1]);
+      void w;
+    }
+    const first = words[0] ?? "";
+    const last = words[words.length - 1] ?? "";
+    // `brokerRequests`: one per broker.
+    const firstOfMany = words.length > 1 && (this.fixedNames.has(first) || this.fixedNames.has(plural(first)));
+    return this.fixedNames.has(last) || firstOfMany || this.fixedNames.has(name.toLowerCase());
   }
 
   /** A count that is not the size of data: a literal, a constant, a name like `concurrency` or `workers`. */
@@ -615,7 +702,9 @@ class Analysis {
       if (cond && ts.isBinaryExpression(cond) && /^[<>]=?$/.test(cond.operatorToken.getText(this.sf))) {
         const bound = /^</.test(cond.operatorToken.getText(this.sf)) ? cond.right : cond.left;
         if (this.isCount(bound)) return undefined;
-        const m = /^(.*)\.(length|size)$/.exec(skipOuter(bound).getText(this.sf));
+        const b = skipOuter(bound);
+        const m = /^(.*)\.(length|size)$/.exec(b.getText(this.sf));
+        if (m && ts.isPropertyAccessExpression(b) && !this.unknownSize(b.expression)) return undefined;
         if (m) {
           // `i += chunk`: one start per chunk, not per element.
           const step = loop.incrementor && ts.isBinaryExpression(loop.incrementor) && loop.incrementor.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken;
@@ -658,6 +747,79 @@ class Analysis {
 
 // ---- helpers ------------------------------------------------------------------------------
 
+const QUEUED = /^(send|write|sendCommand|addCommand|enqueue|queue|push|emit|publish)$/;
+const TEARDOWN_OR_SETUP =
+  /^[_#]*(close|destroy|dispose|shutdown|stop|end|quit|disconnect|teardown|cleanup|terminate|kill|reset|clear|unload|unregister|(re)?(connect|subscribe|start|init|initialize|setup|bootstrap|boot|listen|open))([A-Z_]|$)/i;
+
+function plural(word: string): string {
+  return word.endsWith("s") && !word.endsWith("ss") ? word : /(s|x|z|ch|sh)$/.test(word) ? `${word}es` : `${word}s`;
+}
+
+/** A bundle or minified file: nothing in it is read by a person. */
+function isMinified(path: string, text: string): boolean {
+  if (/\.min\.[cm]?js$/.test(path)) return true;
+  const lines = text.split("\n", 50);
+  return lines.some((l) => l.length > 2000);
+}
+
+/** Methods that start, connect or subscribe a component: called once per component the program holds. */
+const LIFECYCLE = /^[_#]*(start|stop|connect|init|initialize|run|listen|subscribe|ssubscribe|psubscribe|unsubscribe|ready|setup|warmup|warmUp|open|activate|boot|bootstrap)([A-Z_]|$)/;
+/** A value that holds configuration: what it lists is chosen by the operator, not by the load. */
+const CONFIG_NAME = /^(cfg|conf|config|configuration|settings|opts|options|flags|props)$/i;
+
+function lastName(e: ts.Expression): string {
+  const x = skipOuter(e);
+  return ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : "";
+}
+
+function rootIdentifier(expr: ts.Expression): ts.Identifier | undefined {
+  let e = skipOuter(expr);
+  while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = skipOuter(e.expression);
+  return ts.isIdentifier(e) ? e : undefined;
+}
+
+function boundIdentifiers(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : boundIdentifiers(el.name)));
+}
+
+/**
+ * The loop whose element a declaration is: the variable of `for (const x of xs)`
+ * (also destructured), or a parameter of the callback of `xs.forEach/map(...)`.
+ */
+function elementOf(decl: ts.Node): ts.Node | undefined {
+  let d: ts.Node = decl;
+  while (ts.isBindingElement(d) || ts.isObjectBindingPattern(d) || ts.isArrayBindingPattern(d)) d = d.parent;
+  if (ts.isVariableDeclaration(d) && ts.isVariableDeclarationList(d.parent) && (ts.isForOfStatement(d.parent.parent) || ts.isForInStatement(d.parent.parent))) return d.parent.parent;
+  if (ts.isParameter(d)) {
+    const fn = d.parent;
+    let o: ts.Node = fn;
+    while (ts.isParenthesizedExpression(o.parent)) o = o.parent;
+    const call = o.parent;
+    if (ts.isCallExpression(call) && call.arguments[0] === o) {
+      const c = calleeOf(call);
+      if (ts.isPropertyAccessExpression(c) && /^(forEach|map|flatMap)$/.test(c.name.text)) return call;
+    }
+  }
+  return undefined;
+}
+
+/** The executor calls something other than its own resolve/reject, outside nested functions. */
+function startsSomething(executor: ts.ArrowFunction | ts.FunctionExpression): boolean {
+  const own = new Set(executor.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : "")));
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || (isFunctionLike(n) && n !== executor)) return;
+    if (ts.isCallExpression(n)) {
+      const c = calleeOf(n);
+      if (!(ts.isIdentifier(c) && own.has(c.text))) found = true;
+    }
+    n.forEachChild(visit);
+  };
+  visit(executor.body);
+  return found;
+}
+
 function short(text: string, max = 40): string {
   const t = text.replace(/\s+/g, " ");
   return t.length > max ? `${t.slice(0, max - 3)}...` : t;
@@ -693,7 +855,7 @@ function returnedExpressions(fn: FunctionLike): ts.Expression[] {
 /** Calls that compute rather than start work: `String(x)`, `x.toString()`, `Math.max(...)`. */
 function isPureCall(call: ts.CallExpression, sf: ts.SourceFile): boolean {
   const text = calleeOf(call).getText(sf);
-  return /^(String|Number|Boolean|BigInt|JSON\.\w+|Math\.\w+|Object\.\w+|Array\.\w+|parseInt|parseFloat|Symbol|Date\.\w+|path\.\w+|encodeURIComponent|decodeURIComponent)$/.test(text) || /\.(toString|toFixed|trim|toLowerCase|toUpperCase|slice|split|join|concat|map|filter|reduce|includes|indexOf|replace|get|has|at|valueOf|toJSON)$/.test(text);
+  return /^(String|Number|Boolean|BigInt|JSON\.\w+|Math\.\w+|Object\.\w+|Array\.\w+|parseInt|parseFloat|Symbol|Date\.\w+|path\.\w+|encodeURIComponent|decodeURIComponent)$/.test(text) || /\.(toString|toFixed|trim|toLowerCase|toUpperCase|slice|split|join|concat|map|filter|reduce|includes|indexOf|replace|get|has|at|valueOf|toJSON|find|findIndex|findLast|some|every|flat|flatMap|sort|keys|values|entries)$/.test(text);
 }
 
 function classMember(access: ts.PropertyAccessExpression): FunctionLike | undefined {
