@@ -266,7 +266,8 @@ export class MustReleaseFlow {
 
   private owns?: boolean;
   private ownsRelease(): boolean {
-    this.owns ??= this.ctx.effectOnName(this.t.fn.body!, this.t) === "release" || this.t.releaseDecl !== undefined;
+    // A release anywhere in the function, callbacks included: `.then(() => client.release())` counts.
+    this.owns ??= this.t.releaseDecl !== undefined || this.ctx.referencesIn(this.t.fn.body!, this.t).some((id) => this.ctx.effectOfUse(id, this.t) === "release");
     return this.owns;
   }
 
@@ -623,7 +624,14 @@ export class MustReleaseFlow {
       if (isFunctionLike(n)) {
         const captures = mentions && (this.ctx.referencesIn(n, t).length > 0 || (t.releaseDecl !== undefined && this.ctx.referencesIn(n, { ...t.releaseDecl, kind: "any" }).length > 0));
         if (!handed && captures) {
-          if (!runsInPlace(n) && this.isContinuation(n)) {
+          const rejected = this.thenWithoutRejection(n);
+          if (rejected) {
+            // `client.query(sql).then((r) => { client.release(); ... })`: the callback continues the
+            // value on success; if the promise rejects, nothing in the chain releases it.
+            this.continuations.push(n as FunctionLike);
+            handed = true;
+            addExit(out, { kind: "implicit", node: rejected, state, reportable: this.catchDepth === 0 });
+          } else if (!runsInPlace(n) && this.isContinuation(n)) {
             // `fs.read(fd, buf, 0, n, 0, (err) => { ... })`: the obligation moves into the callback,
             // which is followed from its entry as the rest of this value's life.
             this.continuations.push(n as FunctionLike);
@@ -665,6 +673,32 @@ export class MustReleaseFlow {
       return 0;
     }
     return state;
+  }
+
+  /**
+   * For values that must survive errors: a `.then(cb)` callback that releases the value, in a
+   * promise chain where no `.catch`/`.finally` (or `then`'s rejection handler) releases it too.
+   * Returns the `.then` call, where the rejection path leaves.
+   */
+  private thenWithoutRejection(fn: ts.Node): ts.CallExpression | undefined {
+    if (!TS_KINDS[this.t.kind].implicitThrows || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
+    let node: ts.Node = fn;
+    while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+    const call = node.parent;
+    if (!ts.isCallExpression(call) || call.arguments[0] !== node) return undefined;
+    const callee = calleeOf(call);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== "then") return undefined;
+    if (this.ctx.effectOnName(fn, this.t) !== "release") return undefined;
+    const releases = (arg: ts.Expression | undefined) => !!arg && isFunctionLike(skipOuter(arg)) && this.ctx.effectOnName(skipOuter(arg), this.t) === "release";
+    if (releases(call.arguments[1])) return undefined;
+    // Later links of the same chain: `.then(...).catch(...)`, `.finally(...)`.
+    for (let link: ts.Node = call; ts.isPropertyAccessExpression(link.parent) && ts.isCallExpression(link.parent.parent); link = link.parent.parent) {
+      const name = link.parent.name.text;
+      const next = link.parent.parent;
+      if ((name === "catch" || name === "finally") && releases(next.arguments[0])) return undefined;
+      if (name === "then" && releases(next.arguments[1])) return undefined;
+    }
+    return call;
   }
 
   /**

@@ -260,9 +260,14 @@ function leakReport(ctx: TsContext, t: Tracked, leaks: Leak[]): Report {
     case "throw":
       where = `when ${fnName} throws at line ${line(first.node)}`;
       break;
-    case "implicit":
-      where = `if \`${shortText(sf, first.node)}\` at line ${line(first.node)} throws`;
+    case "implicit": {
+      const n = first.node;
+      const then = ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === "then";
+      where = then
+        ? `if \`${shortText(sf, n.expression.expression)}\` at line ${line(n)} rejects (nothing in its promise chain releases it)`
+        : `if \`${shortText(sf, n)}\` at line ${line(n)} throws`;
       break;
+    }
     case "iteration":
       where = `before the next iteration of the loop at line ${line(first.node)}`;
       break;
