@@ -244,8 +244,8 @@ function leakReport(ctx: TsContext, t: Tracked, leaks: Leak[]): Report {
   const info = TS_KINDS[t.kind];
   const subject = info.subject(t.name);
   const line = (n: ts.Node) => lineOf(sf, n.getStart(sf)) + 1;
-  // The message names an explicit exit when there is one: it is the more convincing path.
-  const first = leaks.find((l) => l.kind !== "implicit") ?? leaks[0];
+  // The message names the first leaking exit in source order; the related locations list them all.
+  const first = leaks[0];
   // A leak in a callback the use continues in belongs to that callback.
   const exitFn = first.kind === "end" && isFunctionLike(first.node.parent) ? first.node.parent : (enclosingFunction(first.node) ?? t.fn);
   const fnName = functionName(exitFn);
