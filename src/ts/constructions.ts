@@ -16,6 +16,8 @@ import { SYNC_CALLBACK_METHODS } from "./resources";
 export interface Fate {
   /** Returned (or yielded), directly or inside what the function returns. */
   returned: boolean;
+  /** Returned inside an object, array or wrapper (`return { id, cache }`), not as the value itself. */
+  returnedInside: boolean;
   /** Stored where it outlives the call: a field, a module or outer variable, an exported value, a closure that escapes. */
   stored: boolean;
   /** The store is a lazy initialisation: `x ??= new X()`, `if (!this.x) this.x = ...`, `if (x) return x; x = ...`. */
@@ -24,6 +26,8 @@ export interface Fate {
   collected: boolean;
   /** Collected into a collection that outlives the call (a per-key map of a module or object). */
   collectedOutside: boolean;
+  /** Captured by a function that outlives the call (a returned closure, a registered handler). */
+  captured: boolean;
   /** Closed, ended or destroyed before the function returns. */
   closed: boolean;
   /** Given to a function of unknown effect, which may keep it. */
@@ -49,13 +53,15 @@ const REQUEST_FUNCTION = /^(global\.fetch|undici\.(fetch|request|stream|pipeline
  * functions; `isDeclaredIn(decl)` tells locals of `scope` from outer names.
  */
 export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qualifiedName: (callee: ts.Expression) => string | undefined): Fate {
-  const fate: Fate = { returned: false, stored: false, guarded: false, collected: false, collectedOutside: false, closed: false, handedOff: false, usedPerCall: false, wrappers: [] };
+  const fate: Fate = { returned: false, returnedInside: false, captured: false, stored: false, guarded: false, collected: false, collectedOutside: false, closed: false, handedOff: false, usedPerCall: false, wrappers: [] };
   const seen = new Set<ts.Node>();
   const isLocal = (decl: ts.Node) => !!scope && decl.pos >= scope.pos && decl.end <= scope.end;
   let optionKey: string | undefined;
 
-  const follow = (start: ts.Node, depth: number): void => {
+  /** `held`: object and array literals and wrappers passed on the way from the construction. */
+  const follow = (start: ts.Node, depth: number, held0 = 0): void => {
     if (depth > 8) return;
+    let held = held0;
     let node = start;
     for (;;) {
       const p = node.parent;
@@ -83,7 +89,7 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
           continue;
         }
         if (p.right === node && isAssignment(op)) {
-          assignedTo(p.left, p, op !== ts.SyntaxKind.EqualsToken, depth);
+          assignedTo(p.left, p, op !== ts.SyntaxKind.EqualsToken, depth, held);
           return;
         }
         return;
@@ -91,10 +97,12 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
       if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) {
         const key = p.name.getText();
         if (PER_REQUEST_OPTIONS.has(key)) optionKey = key;
+        held++;
         node = p.parent;
         continue;
       }
       if (ts.isArrayLiteralExpression(p)) {
+        held++;
         node = p;
         continue;
       }
@@ -108,7 +116,7 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
             fate.collectedOutside = true;
             fate.stored = true;
           } else {
-            followLocal(target, depth + 1);
+            followLocal(target, depth + 1, held + 1);
           }
           return;
         }
@@ -119,6 +127,7 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
         }
         fate.wrappers.push(p);
         if (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) fate.handedOff = true;
+        held++;
         node = p;
         optionKey = undefined;
         continue;
@@ -126,6 +135,7 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
       if (ts.isCallExpression(p) && p.expression === node) return;
       if (ts.isNewExpression(p) && p.arguments?.includes(node as ts.Expression)) {
         fate.wrappers.push(p);
+        held++;
         node = p;
         optionKey = undefined;
         continue;
@@ -136,7 +146,7 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
           fate.stored = true;
           return;
         }
-        followLocal(p.name, depth + 1);
+        followLocal(p.name, depth + 1, held);
         return;
       }
       if (ts.isPropertyDeclaration(p) && p.initializer === node) {
@@ -145,6 +155,7 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
       }
       if (ts.isReturnStatement(p) || ts.isYieldExpression(p)) {
         fate.returned = true;
+        if (held > 0) fate.returnedInside = true;
         return;
       }
       if (ts.isArrowFunction(p) && p.body === node) {
@@ -160,6 +171,7 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
           continue;
         }
         fate.returned = true;
+        if (held > 0) fate.returnedInside = true;
         return;
       }
       if (ts.isExportAssignment(p)) {
@@ -171,12 +183,12 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
   };
 
   /** `target = value`: a local is followed, anything else stores it. */
-  const assignedTo = (target: ts.Expression, assignment: ts.BinaryExpression, logical: boolean, depth: number) => {
+  const assignedTo = (target: ts.Expression, assignment: ts.BinaryExpression, logical: boolean, depth: number, held: number) => {
     const t = skipOuter(target);
     if (ts.isIdentifier(t)) {
       const r = resolveName(t, t.text);
       if (r && isLocal(r.decl)) {
-        followLocal(t, depth + 1);
+        followLocal(t, depth + 1, held);
         return;
       }
     }
@@ -184,7 +196,7 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
       fate.collected = true;
       const root = rootOf(t.expression);
       if (root && isLocalRef(root, isLocal)) {
-        followLocal(root, depth + 1);
+        followLocal(root, depth + 1, held + 1);
         return;
       }
       fate.collectedOutside = true;
@@ -194,7 +206,7 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
   };
 
   /** Every use of a local variable: closes, escapes, and where its value flows. */
-  const followLocal = (id: ts.Identifier, depth: number) => {
+  const followLocal = (id: ts.Identifier, depth: number, held: number) => {
     const r = resolveName(id, id.text);
     if (!r || seen.has(r.decl)) return;
     seen.add(r.decl);
@@ -209,15 +221,16 @@ export function fateOf(expr: ts.Expression, scope: FunctionLike | undefined, qua
       }
       if (escapingFunction(ref, scope)) {
         fate.stored = true;
+        fate.captured = true;
         continue;
       }
       if (ts.isPropertyAccessExpression(p) && p.expression === ref) {
         // `db = client.db("app")` keeps the client alive through what the accessor returns.
-        if (method && HANDLE_METHODS.test(method)) follow(p.parent, depth + 1);
+        if (method && HANDLE_METHODS.test(method)) follow(p.parent, depth + 1, held + 1);
         continue;
       }
       if (ts.isBinaryExpression(p) && p.left === ref) continue;
-      follow(ref, depth);
+      follow(ref, depth, held);
     }
   };
 

@@ -98,6 +98,8 @@ export const cachePerInstance: Rule<TsFacts> = {
       const related: RelatedLocation[] = [];
       if (pos.loop && when.startsWith("on every")) related.push({ file: file.path, range: rangeOf(file.sourceFile, pos.loop.node), message: "the loop that repeats the construction" });
       if (built.origin) related.push({ file: file.path, range: rangeOf(file.sourceFile, built.origin), message: `${built.via[built.via.length - 1]} builds the cache here` });
+      const site = pos.cls && pos.role === "constructor" ? judge.perCallSite.get(pos.cls) : undefined;
+      if (site) related.push({ file: file.path, range: rangeOf(file.sourceFile, site), message: `${className(pos.cls!)} is constructed here on every ${freq.positionOf(site).loop?.unit ?? (freq.positionOf(site).unit || "call")}` });
       context.report({ range: rangeOf(file.sourceFile, node), message: messageFor(pos, built, when), related });
     }
   },
@@ -157,6 +159,8 @@ class Recognizer {
 class Judge {
   private readonly builders = new Map<ts.Node, Built | null>();
   private readonly perObject = new Map<ts.ClassLikeDeclaration, boolean>();
+  /** Where the file constructs a per-object class per request, call or item. */
+  readonly perCallSite = new Map<ts.ClassLikeDeclaration, ts.NewExpression>();
 
   constructor(
     private readonly file: TsFile,
@@ -202,6 +206,9 @@ class Judge {
         return "on every call";
       }
       default: {
+        // `function createWidget(id) { const cache = ...; return { render: () => cache.get(id) } }`: one cache per widget.
+        const made = pos.fn && this.perObjectFactory(pos.fn);
+        if (made && (fate.returnedInside || fate.captured)) return `for every ${made} it creates`;
         if (fate.returned || fate.stored || fate.handedOff) return undefined;
         return "on every call";
       }
@@ -209,10 +216,10 @@ class Judge {
   }
 
   /**
-   * A class instantiated per object. A DI singleton, and a class named like
-   * one a program has one of (`UserService`, `Server`, `UserCache`), are
-   * judged at the calls that construct them; another class (`Room`,
-   * `Session`) is per object unless the file only constructs it at startup.
+   * A class instantiated per object. A DI singleton is not; a class the
+   * file constructs is per object when one of those constructions runs per
+   * request, call or item; otherwise its name decides (`Room`, `Session` are
+   * per object; `UserService`, `Server`, `UserCache` are one per process).
    */
   private isPerObject(cls: ts.ClassLikeDeclaration): boolean {
     const known = this.perObject.get(cls);
@@ -221,11 +228,21 @@ class Judge {
     let result: boolean;
     const sites = this.instantiations(cls);
     const name = className(cls);
-    if (isSingletonClass(cls) || ONE_PER_PROCESS.test(name) || CACHE_TYPE.test(name)) result = false;
-    else if (sites.length > 0) result = sites.some((s) => !this.runsOnce(s));
-    else result = name !== "the class";
+    if (isSingletonClass(cls)) result = false;
+    else if (sites.length > 0) {
+      const perCall = sites.find((s) => !this.runsOnce(s));
+      if (perCall) this.perCallSite.set(cls, perCall);
+      result = !!perCall;
+    }
+    else result = name !== "the class" && perObjectName(name);
     this.perObject.set(cls, result);
     return result;
+  }
+
+  /** "Widget" for `createWidget`, `makeSession`, `newRoom` when that names a per-object type; undefined otherwise. */
+  private perObjectFactory(fn: FunctionLike): string | undefined {
+    const m = /^(create|make|build|new)([A-Z]\w*)$/.exec(this.freq.nameOf(fn));
+    return m && perObjectName(m[2]) ? m[2] : undefined;
   }
 
   private runsOnce(site: ts.Node): boolean {
@@ -288,20 +305,17 @@ class Judge {
       };
       walk(root);
     };
-    if (ts.isClassLike(target)) {
-      // A per-object class reports its own constructor; a one-per-process class is judged at the calls that construct it.
-      if (!this.isPerObject(target)) {
-        for (const m of target.members) {
-          if (ts.isConstructorDeclaration(m) && m.body) visit(m.body, (f) => f.stored);
-          else if (ts.isPropertyDeclaration(m) && m.initializer && !m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) visit(m.initializer, () => true);
-        }
-      }
-    } else if (isFunctionLike(target) && target.body && this.freq.functionRole(target as FunctionLike).role !== "once") {
-      visit(target.body, (f) => f.returned);
+    // Classes report their own constructors (see isPerObject); functions that return a cache are judged at their calls.
+    if (isFunctionLike(target) && target.body && this.freq.functionRole(target as FunctionLike).role !== "once") {
+      visit(target.body, (f) => f.returned && !f.returnedInside);
     }
     this.builders.set(target, found ?? null);
     return found;
   }
+}
+
+function perObjectName(name: string): boolean {
+  return !ONE_PER_PROCESS.test(name) && !CACHE_TYPE.test(name);
 }
 
 /** `new Keyv({ store })` over a store someone else built: a namespace, not a new cache. */

@@ -16,11 +16,14 @@
  * (or of a limiter, a `Promise.race` of the running set, a sleep) within the
  * same iteration.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import ts = require("typescript");
 import { Rule } from "../../core/rule";
 import { Fix, RelatedLocation } from "../../core/types";
 import { TsFile } from "../facts";
 import { frequencyOf, isLiteralCollection, isTestFile, localFunction } from "../function-role";
+import { parseTs } from "../parser";
 import { isReference, resolveName } from "../scopes";
 import { FunctionLike, calleeOf, isAsync, isFunctionLike, isLoop, lineOf, rangeBetween, rangeOf, skipOuter } from "../syntax";
 import type { TsFacts } from "../frontend";
@@ -513,7 +516,11 @@ class Analysis {
   private mayStart(call: ts.CallExpression): boolean {
     const callee = calleeOf(call);
     const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
-    if (!name || /^(then|catch|finally)$/.test(name) || this.cleanupName(name) || QUEUED.test(name)) return false;
+    const qn = this.file.qualifiedName(callee);
+    if (qn && PROMISE_API.test(qn)) return true;
+    if (!name || /^(then|catch|finally)$/.test(name) || this.cleanupName(name)) return false;
+    // `conn.send(...)`, `queue.push(...)`: written to one connection or queue, not an operation of its own.
+    if (ts.isPropertyAccessExpression(callee) && QUEUED.test(name)) return false;
     if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Promise" && !this.file.isDeclared(callee.expression)) return false;
     return !this.isLimiterCall(call) && !isPureCall(call, this.sf);
   }
@@ -525,13 +532,19 @@ class Analysis {
     const fnCallee = skipOuter(call.expression);
     if ((ts.isArrowFunction(fnCallee) || ts.isFunctionExpression(fnCallee)) && isAsync(fnCallee)) return true;
     if (!this.mayStart(call)) return false;
-    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
     if (/^(emit|push|set|add|log|info|warn|error|debug|write|send)$/.test(name)) return false;
     const qn = this.file.qualifiedName(callee);
     if (qn && PROMISE_API.test(qn)) return true;
     if (ts.isIdentifier(callee)) {
       const fn = localFunction(callee);
       if (fn) return this.isPromiseFunction(fn);
+      // `declare function send(): Promise<void>`, an overload signature.
+      const r = resolveName(callee, callee.text);
+      if (r && ts.isFunctionDeclaration(r.decl)) return isAsync(r.decl) || /^Promise\b/.test(r.decl.type?.getText(this.sf) ?? "");
+      // `import { sendEmail } from "./mailer"`: the module of the project says.
+      const b = this.file.bindingOf(callee);
+      if (b && b.module.startsWith(".") && !b.typeOnly) return asyncExport(this.file.path, b.module, b.member || "default");
       const init = constInitializer(callee);
       if (init && ts.isCallExpression(init) && /^(promisify|util\.promisify)$/.test(calleeOf(init).getText(this.sf))) return true;
     }
@@ -746,6 +759,68 @@ class Analysis {
 }
 
 // ---- helpers ------------------------------------------------------------------------------
+
+const MODULE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+/** Exported async functions of the project's modules, by resolved path (and modification time). */
+const asyncExportsCache = new Map<string, { mtime: number; names: Set<string> }>();
+
+/**
+ * Whether `name`, exported by the relative module `specifier`, is declared
+ * `async` or to return a Promise. The module is parsed once (syntax only).
+ */
+function asyncExport(fromFile: string, specifier: string, name: string): boolean {
+  const base = path.resolve(path.dirname(fromFile), specifier);
+  const stem = base.replace(/\.(m|c)?js$/, "");
+  const candidates = [base, ...MODULE_EXTENSIONS.map((e) => stem + e), ...MODULE_EXTENSIONS.map((e) => path.join(base, "index" + e))];
+  for (const file of candidates) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      continue;
+    }
+    if (!stat.isFile() || /\.d\.[cm]?ts$/.test(file) || stat.size > 1024 * 1024) continue;
+    let entry = asyncExportsCache.get(file);
+    if (!entry || entry.mtime !== stat.mtimeMs) {
+      entry = { mtime: stat.mtimeMs, names: asyncExportNames(parseTs(file, fs.readFileSync(file, "utf8"))) };
+      if (asyncExportsCache.size > 2000) asyncExportsCache.clear();
+      asyncExportsCache.set(file, entry);
+    }
+    return entry.names.has(name);
+  }
+  return false;
+}
+
+function asyncExportNames(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  const promising = (fn: FunctionLike) => !(fn as ts.FunctionDeclaration).asteriskToken && (isAsync(fn) || /^Promise\b/.test(fn.type?.getText(sf) ?? ""));
+  const exported = (s: ts.Node) => !!ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const isDefault = (s: ts.Node) => !!ts.canHaveModifiers(s) && !!ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  const local = new Map<string, boolean>();
+  for (const s of sf.statements) {
+    if (ts.isFunctionDeclaration(s)) {
+      if (s.name) local.set(s.name.text, promising(s));
+      if (exported(s) && promising(s)) names.add(isDefault(s) ? "default" : s.name?.text ?? "default");
+    } else if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) {
+        const init = d.initializer && skipOuter(d.initializer);
+        if (!init || !ts.isIdentifier(d.name) || !(ts.isArrowFunction(init) || ts.isFunctionExpression(init))) continue;
+        local.set(d.name.text, promising(init));
+        if (exported(s) && promising(init)) names.add(d.name.text);
+      }
+    } else if (ts.isExportDeclaration(s) && !s.moduleSpecifier && s.exportClause && ts.isNamedExports(s.exportClause)) {
+      for (const el of s.exportClause.elements) if (local.get((el.propertyName ?? el.name).getText(sf))) names.add(el.name.getText(sf));
+    } else if (ts.isExportAssignment(s) && ts.isIdentifier(s.expression) && local.get(s.expression.text)) {
+      names.add("default");
+    } else if (ts.isExpressionStatement(s) && ts.isBinaryExpression(s.expression) && s.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const m = /^(?:module\.)?exports\.([\w$]+)$/.exec(s.expression.left.getText(sf).replace(/\s/g, ""));
+      const right = skipOuter(s.expression.right);
+      const isPromising = (ts.isArrowFunction(right) || ts.isFunctionExpression(right)) ? promising(right) : ts.isIdentifier(right) ? !!local.get(right.text) : false;
+      if (m && isPromising) names.add(m[1]);
+    }
+  }
+  return names;
+}
 
 const QUEUED = /^(send|write|sendCommand|addCommand|enqueue|queue|push|emit|publish)$/;
 const TEARDOWN_OR_SETUP =
