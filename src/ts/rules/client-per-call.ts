@@ -308,7 +308,8 @@ function methodOf(access: ts.PropertyAccessExpression): FunctionLike | undefined
  * - given to a single request as its agent, wherever that runs per call;
  * - in a constructor or any other function, unless the client is returned,
  *   stored or handed to code that may keep it, or the function runs once. A
- *   closed client is reported only in code that serves requests.
+ *   closed client is reported there only in code that serves requests, and
+ *   a single connection (pg.Client) opened and closed never.
  */
 function reportedUnit(node: ts.Node, pos: Position, fate: Fate, kind: ClientKind, freq: Frequency): string | undefined {
   const kept = fate.returned || fate.stored;
@@ -325,6 +326,7 @@ function reportedUnit(node: ts.Node, pos: Position, fate: Fate, kind: ClientKind
   }
   if (fate.usedPerCall) return pos.role === "constructor" ? pos.unit : "call";
   if (kept || fate.handedOff) return undefined;
+  // Open, use, close in a command-line tool or a library is fine; in a server every request dials anew.
   if (fate.closed && (kind.single || !freq.servesRequests())) return undefined;
   return pos.role === "constructor" ? pos.unit : "call";
 }
