@@ -37,6 +37,11 @@ export interface Acquisition {
   async: boolean;
   /** For responses: WHATWG bodies are cancelled, node-fetch bodies (Node streams) resumed, undici `request` bodies dumped. */
   flavor?: Flavor;
+  /**
+   * A mongodb cursor opens its server-side cursor on the first `next()`/`hasNext()`/`tryNext()`:
+   * until then (created, explained, returned unread) it holds nothing.
+   */
+  lazy?: boolean;
 }
 
 /** `injected`: a fetch passed in or configured, which may be node-fetch as well as the global one. */
@@ -242,8 +247,8 @@ export class TsContext {
           if (inner) return { ...acq(inner.kind, false), label: `${this.labelOf(callee)}(new ${inner.label})` };
         }
       }
-      if (MONGO_CURSOR_METHODS.has(method) && method !== "watch" && this.isMongoCollection(receiver, e)) return acq("cursor", false);
-      if (method === "cursor" && e.arguments.length <= 1 && this.file.imports("mongoose") && ts.isCallExpression(skipOuter(receiver))) return acq("cursor", false);
+      if (MONGO_CURSOR_METHODS.has(method) && method !== "watch" && this.isMongoCollection(receiver, e)) return { ...acq("cursor", false), lazy: true };
+      if (method === "cursor" && e.arguments.length <= 1 && this.file.imports("mongoose") && ts.isCallExpression(skipOuter(receiver))) return { ...acq("cursor", false), lazy: true };
       if (method === "stream" && this.file.importsAny((m) => MYSQL_MODULES.has(m))) {
         const r = skipOuter(receiver);
         if (ts.isCallExpression(r) && ts.isPropertyAccessExpression(calleeOf(r)) && (calleeOf(r) as ts.PropertyAccessExpression).name.text === "query") {
@@ -304,9 +309,15 @@ export class TsContext {
       const q = this.file.qualify(calleeOf(init));
       if (q && "module" in q && drivers.has(q.module) && /^(createPool|createPoolCluster)$/.test(q.name)) return true;
     }
-    const name = ts.isPropertyAccessExpression(receiver) ? receiver.name.text : ts.isIdentifier(receiver) ? receiver.text : "";
+    const r = skipOuter(receiver);
+    const name = ts.isPropertyAccessExpression(r) ? r.name.text : ts.isIdentifier(r) ? r.text : "";
     if (/pool$/i.test(name)) return true;
-    return /pool/i.test(name) && this.file.importsAny((m) => drivers.has(m));
+    // A client or connection connects itself (pg's Client.connect() resolves to nothing); anything
+    // else is a pool when the file uses the driver, or when the function releases what it got.
+    if (/client|conn|runner|session|socket/i.test(name)) return false;
+    if (/pool/i.test(name) || this.file.importsAny((m) => drivers.has(m))) return true;
+    const fn = enclosingFunctionOf(receiver);
+    return !!fn?.body && isKept(receiver.parent.parent) && this.sourceFile.text.slice(fn.body.pos, fn.body.end).includes(".release(");
   }
 
   /** The initializer of a local `const x = ...` the expression names. */
@@ -327,8 +338,13 @@ export class TsContext {
     if (ts.isArrayLiteralExpression(r)) return false;
     const type = declaredTypeText(this.sourceFile, receiver, this.oracle);
     if (type !== undefined) return /\b(Collection|Db)\b/.test(type);
-    // `db.collection("users").find(...)`: the driver's own API, whatever the file imports.
-    if (ts.isCallExpression(r) && ts.isPropertyAccessExpression(calleeOf(r)) && (calleeOf(r) as ts.PropertyAccessExpression).name.text === "collection") return true;
+    // `db.collection("users").find(...)` (or a variable holding `db.collection(...)`, or one named
+    // like a collection): the driver's own API, whatever the file imports.
+    const isCollectionCall = (e: ts.Expression | undefined) =>
+      !!e && ts.isCallExpression(e) && ts.isPropertyAccessExpression(calleeOf(e)) && (calleeOf(e) as ts.PropertyAccessExpression).name.text === "collection";
+    if (isCollectionCall(r) || isCollectionCall(this.initializerOf(r))) return true;
+    const name = ts.isPropertyAccessExpression(r) ? r.name.text : ts.isIdentifier(r) ? r.text : "";
+    if (/collection$/i.test(name) && !this.file.imports("mongoose")) return true;
     // Mongoose models answer find() and aggregate() with queries, not cursors.
     return this.file.imports("mongodb") && !this.file.imports("mongoose");
   }
@@ -743,6 +759,18 @@ export class TsContext {
     visit(root);
     return out;
   }
+}
+
+/** A call whose (awaited) result is assigned to a variable. */
+function isKept(call: ts.Node): boolean {
+  let n = call;
+  while (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  return (ts.isVariableDeclaration(n.parent) && n.parent.initializer === n) || (ts.isBinaryExpression(n.parent) && n.parent.right === n);
+}
+
+function enclosingFunctionOf(node: ts.Node): FunctionLike | undefined {
+  for (let n = node.parent; n; n = n.parent) if (isFunctionLike(n)) return n;
+  return undefined;
 }
 
 function isAssignmentOperator(op: ts.SyntaxKind): boolean {

@@ -48,6 +48,7 @@ export function findMustReleaseLeaks(ctx: TsContext): MustReleaseFinding[] {
       if (DISCARD_LEAKS.has(site.acq.kind)) out.push({ kind: site.acq.kind, report: discardedReport(ctx, site.acq, site.partial) });
       continue;
     }
+    if (site.tracked.acquisition.lazy && !opened(ctx, site.tracked)) continue;
     const leaks = runWithContinuations(ctx, site.tracked);
     // A retry loop that reassigns the variable leaks each value at the same assignment: reported once, at the first acquisition.
     if (leaks.length > 0 && leaks.every((l) => l.kind === "overwrite" && overwrites.has(l.node))) continue;
@@ -69,6 +70,14 @@ export function findMustReleaseLeaks(ctx: TsContext): MustReleaseFinding[] {
     if (leaks.length > 0) out.push({ kind: tracked.kind, report: leakReport(ctx, tracked, leaks) });
   }
   return out;
+}
+
+/** Is a lazy cursor read from (`next()`, `hasNext()`, `tryNext()`) anywhere in its function? */
+function opened(ctx: TsContext, t: Tracked): boolean {
+  return ctx.referencesIn(t.fn.body!, t).some((id) => {
+    const p = id.parent;
+    return ts.isPropertyAccessExpression(p) && p.expression === id && /^(next|hasNext|tryNext|readBufferedDocuments)$/.test(p.name.text);
+  });
 }
 
 /** The value's leaks, including those in the callbacks its use continues in (a few levels deep). */

@@ -130,7 +130,8 @@ export const TS_KINDS: Record<TsKind, TsKindInfo> = {
   },
   cursor: {
     ruleId: "unclosed-rows",
-    releaseMethods: new Set(["close", "toArray", "forEach", "stream", "pipe", "destroy"]),
+    // `explain()` runs its own command: the cursor itself is never opened.
+    releaseMethods: new Set(["close", "toArray", "forEach", "stream", "pipe", "destroy", "explain"]),
     iterationReleases: true,
     implicitThrows: false,
     subject: (n) => n,
