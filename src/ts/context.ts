@@ -370,8 +370,8 @@ export class TsContext {
     const callee = calleeOf(call);
     const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : "";
     if (!CALLBACK_ACQUIRERS.has(name)) return null;
-    const last = call.arguments.length > 0 ? skipOuter(call.arguments[call.arguments.length - 1]) : undefined;
-    if (!last || !(ts.isArrowFunction(last) || ts.isFunctionExpression(last))) return null;
+    const last = call.arguments.length > 0 ? this.callbackFunction(call.arguments[call.arguments.length - 1]) : undefined;
+    if (!last) return null;
     const params = last.parameters;
     const self = this;
     const make = (kind: TsKind, index: number, errIndex?: number, releaseIndex?: number): CallbackAcquisition | null => {
@@ -408,6 +408,17 @@ export class TsContext {
     return null;
   }
 
+  /** A callback argument: a function written in place, or a function of this file passed by name (`https.get(url, onResponse)`). */
+  callbackFunction(arg: ts.Expression): FunctionLike | undefined {
+    const e = skipOuter(arg);
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return e;
+    if (ts.isIdentifier(e)) {
+      const fn = this.localFunction(e);
+      return fn?.body ? fn : undefined;
+    }
+    return undefined;
+  }
+
   /** `http.get(url, cb)`, `https.request(opts, cb)`; with `anyArgs`, also without a callback. */
   private isHttpRequestCall(call: ts.CallExpression, anyArgs = false): boolean {
     const q = this.file.qualify(calleeOf(call));
@@ -416,7 +427,7 @@ export class TsContext {
     if (!http || !/(^|\.)(get|request)$/.test(q.name)) return false;
     if (anyArgs) return true;
     const last = call.arguments[call.arguments.length - 1];
-    if (!last || !isFunctionLike(skipOuter(last))) return false;
+    if (!last || !this.callbackFunction(last)) return false;
     // A HEAD request has no body to read.
     return !call.arguments.some((a) => this.isHeadOptions(a));
   }

@@ -201,12 +201,11 @@ function couldBeSite(expr: ts.Expression): boolean {
 
 /** `fetch(u).then((res) => ...)`: the callback's parameter is the resource. */
 function thenSite(ctx: TsContext, acq: Acquisition, call: ts.CallExpression): Site | null {
-  const cb = call.arguments[0] && skipOuter(call.arguments[0]);
-  if (!cb || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return null;
+  const cb = call.arguments[0] && ctx.callbackFunction(call.arguments[0]);
+  if (!cb) return null;
   const param = cb.parameters[0];
   if (!param) return { type: "discarded", acq };
   if (!ts.isIdentifier(param.name)) return null;
-  void ctx;
   return { type: "tracked", tracked: { decl: param, name: param.name.text, kind: acq.kind, fn: cb, acquisition: acq } };
 }
 
