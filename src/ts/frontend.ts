@@ -114,6 +114,14 @@ export class TsFrontEnd implements FrontEnd {
     return { findings, notices: [...facts.notices, ...notices], comments: findings.length > 0 ? tsFile.comments : [] };
   }
 
+  /**
+   * A file changed on disk (or in an editor): cross-module summaries built from it are dropped.
+   * `structural` when files were created or deleted, so relative imports resolve anew.
+   */
+  invalidate(file: string, structural = false): void {
+    for (const ws of this.workspaces.values()) ws.forget(file, structural);
+  }
+
   /** Summaries depend on the TS knowledge in the config, so each config gets its own workspace. */
   private workspaceFor(knowledge: TsKnowledge): TsWorkspace {
     let ws = this.workspaces.get(knowledge);

@@ -47,6 +47,18 @@ export class TsWorkspace {
     return mod?.exports.get(name === "" ? "default" : name);
   }
 
+  /**
+   * Drops what is known about a file, for hosts that outlive edits (the language server): its
+   * summaries, and those derived from them, are recomputed from disk when next asked for.
+   * Module resolution is kept unless a file was created or deleted (`structural`).
+   */
+  forget(file: string, structural = false): void {
+    // Summaries of other modules may have been built from this one's: they go too (recomputed lazily).
+    if (this.modules.has(file)) this.modules.clear();
+    this.texts.delete(file);
+    if (structural) this.resolved.clear();
+  }
+
   /** Only what `name` returns; modules that cannot acquire anything are not parsed for it. */
   exportReturns(fromFile: string, specifier: string, name: string): FunctionSummary["returns"] {
     const file = this.resolve(path.dirname(fromFile), specifier);
