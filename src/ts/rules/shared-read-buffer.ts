@@ -192,12 +192,24 @@ class Analysis {
     }
   }
 
+  private readonly refs = new Map<Source, ts.Expression[]>();
+
   /** References of the source: identifiers resolving to its declaration, or `this.x` in its class. */
   private referencesOf(s: Source): ts.Expression[] {
+    let found = this.refs.get(s);
+    if (!found) {
+      found = this.findReferences(s);
+      this.refs.set(s, found);
+    }
+    return found;
+  }
+
+  private findReferences(s: Source): ts.Expression[] {
     const out: ts.Expression[] = [];
     if (s.decl) {
       const decl = s.decl;
-      const root = this.sf;
+      // A local is only visible in its function (a parameter: in its function too).
+      const root = (ts.isParameter(decl) ? decl.parent : enclosingFunction(decl)) ?? this.sf;
       const visit = (n: ts.Node): void => {
         if (ts.isIdentifier(n)) {
           if (n.text === s.name && isReference(n) && resolveName(n, n.text)?.decl === decl) out.push(n);

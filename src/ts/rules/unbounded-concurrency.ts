@@ -116,6 +116,7 @@ interface Unbounded {
 
 class Analysis {
   private readonly promiseFns = new Map<ts.Node, boolean>();
+  private mappersMemo?: boolean;
 
   constructor(
     private readonly file: TsFile,
@@ -141,14 +142,23 @@ class Analysis {
   }
 
   examine(call: ts.CallExpression): Found | undefined {
+    // Cheap tests on the callee's name first: most calls are none of these, and most are in no loop.
     const callee = calleeOf(call);
-    const q = this.file.qualify(callee);
-    const qn = q ? ("global" in q ? `global.${q.global}` : `${q.module}.${q.name}`) : "";
-    if (/^global\.Promise\.(all|allSettled|any|race)$/.test(qn) && call.arguments[0]) return this.promiseAll(call);
-    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "forEach") return this.forEachAsync(call, callee);
-    if (ts.isPropertyAccessExpression(callee) && (callee.name.text === "map" || callee.name.text === "flatMap") && isDiscarded(call)) return this.floatingMap(call, callee);
-    if (q && "module" in q && MAPPERS[q.module]?.test(q.name)) return this.mapper(call, q.module);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : "";
+    if (/^(all|allSettled|any|race)$/.test(name) && call.arguments[0] && this.file.qualifiedName(callee)?.startsWith("global.Promise.")) return this.promiseAll(call);
+    if (name === "forEach" && ts.isPropertyAccessExpression(callee)) return this.forEachAsync(call, callee);
+    if ((name === "map" || name === "flatMap") && ts.isPropertyAccessExpression(callee) && isDiscarded(call)) return this.floatingMap(call, callee);
+    if (this.usesMappers) {
+      const q = this.file.qualify(callee);
+      if (q && "module" in q && MAPPERS[q.module]?.test(q.name)) return this.mapper(call, q.module);
+    }
+    if (!innermostLoop(call)) return undefined;
     return this.loopStart(call);
+  }
+
+  private get usesMappers(): boolean {
+    this.mappersMemo ??= this.file.importsAny((m) => m in MAPPERS);
+    return this.mappersMemo;
   }
 
   // ---- Promise.all(items.map(...)) ----------------------------------------------------
@@ -244,6 +254,7 @@ class Analysis {
   // ---- promises started in a loop -------------------------------------------------------
 
   private loopStart(call: ts.CallExpression): Found | undefined {
+    if (!this.destinationOf(call)) return undefined;
     if (!this.returnsPromise(call) && !this.collectedForAll(call)) return undefined;
     return this.started(call);
   }
@@ -270,7 +281,7 @@ class Analysis {
   }
 
   examineNewPromise(n: ts.NewExpression): Found | undefined {
-    if (!ts.isIdentifier(n.expression) || n.expression.text !== "Promise" || this.file.isDeclared(n.expression)) return undefined;
+    if (!ts.isIdentifier(n.expression) || n.expression.text !== "Promise" || !innermostLoop(n) || this.file.isDeclared(n.expression)) return undefined;
     // An executor that only registers its resolve callbacks starts nothing.
     const executor = n.arguments?.[0] && skipOuter(n.arguments[0]);
     if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || !startsSomething(executor)) return undefined;
