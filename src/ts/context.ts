@@ -316,6 +316,9 @@ export class TsContext {
     // else is a pool when the file uses the driver, or when the function releases what it got.
     if (/client|conn|runner|session|socket/i.test(name)) return false;
     if (/pool/i.test(name) || this.file.importsAny((m) => drivers.has(m))) return true;
+    // `getConnection()` is distinctive enough that releasing its kept result settles it; a bare
+    // `connect()` is not (many things connect): there only a type says so.
+    if (drivers !== MYSQL_MODULES) return false;
     const fn = enclosingFunctionOf(receiver);
     return !!fn?.body && isKept(receiver.parent.parent) && this.sourceFile.text.slice(fn.body.pos, fn.body.end).includes(".release(");
   }
