@@ -66,8 +66,8 @@ export const serverWithoutTimeouts: Rule<TsFacts> = {
       const factory = servers.factoryName(call);
       if (!factory) continue;
       for (const arg of call.arguments ?? []) {
-        const opts = skipOuter(arg);
-        if (!ts.isObjectLiteralExpression(opts)) continue;
+        const opts = optionsObject(arg);
+        if (!opts) continue;
         for (const p of opts.properties) {
           if (!ts.isPropertyAssignment(p) || !OPTION_NAMES.has(p.name.getText(sf)) || !isZero(p.initializer)) continue;
           const name = p.name.getText(sf);
@@ -110,6 +110,17 @@ function restoreFix(setting: string, zero: ts.Expression, sf: ts.SourceFile): Fi
   if (!restore || !ts.isNumericLiteral(literal)) return [];
   const value = /\d_\d/.test(sf.text) ? restore.value : restore.value.replace(/_/g, "");
   return [{ title: `Restore Node's default \`${setting}\` (${restore.says})`, kind: "fix", edits: [{ start: literal.getStart(sf), end: literal.end, newText: value }] }];
+}
+
+/** An options object literal, inline or held by a `const`. */
+function optionsObject(arg: ts.Expression): ts.ObjectLiteralExpression | undefined {
+  const e = skipOuter(arg);
+  if (ts.isObjectLiteralExpression(e)) return e;
+  if (!ts.isIdentifier(e)) return undefined;
+  const r = resolveName(e, e.text);
+  if (!r || !ts.isVariableDeclaration(r.decl) || !r.decl.initializer || (r.decl.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
+  const init = skipOuter(r.decl.initializer);
+  return ts.isObjectLiteralExpression(init) ? init : undefined;
 }
 
 /** `0`, `0n`, or a `const` that holds 0. */

@@ -90,7 +90,7 @@ export const unboundedConcurrency: Rule<TsFacts> = {
       const found = analysis.examine(call);
       if (!found || reported.has(found.at) || analysis.inTeardownOrSetup(found.at)) continue;
       reported.add(found.at);
-      context.report({ range: rangeOf(file.sourceFile, found.at), message: found.message, related: found.related, fixes: found.fix ? [found.fix] : [] });
+      context.report({ range: reportRange(file.sourceFile, found.at), message: found.message, related: found.related, fixes: found.fix ? [found.fix] : [] });
     }
     for (const n of file.news) {
       const found = analysis.examineNewPromise(n);
@@ -1017,6 +1017,15 @@ function leavesRightAfter(start: ts.Node, loop: ts.Node): boolean {
   const i = block.statements.indexOf(stmt as ts.Statement);
   const next = block.statements[i + 1];
   return !!next && (ts.isBreakStatement(next) || ts.isReturnStatement(next));
+}
+
+/** A method call is reported from its name on: `.forEach(` of a chain spread over lines is where the work starts. */
+function reportRange(sf: ts.SourceFile, node: ts.Node) {
+  if (ts.isCallExpression(node)) {
+    const c = calleeOf(node);
+    if (ts.isPropertyAccessExpression(c) && /^(forEach|map|flatMap)$/.test(c.name.text)) return rangeBetween(sf, c.name.getStart(sf), node.end);
+  }
+  return rangeOf(sf, node);
 }
 
 function loopHeaderRange(sf: ts.SourceFile, loop: ts.Node) {
