@@ -674,9 +674,8 @@ class Analysis {
   private fixedName(name: string): boolean {
     const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_$#]/g, " ").trim().toLowerCase().split(/\s+/);
     if (words.length > 1 && /^(list|array|arr|set|map|by\w*)$/.test(words[words.length - 1])) {
-      const w = words.pop()!;
+      words.pop();
       words[words.length - 1] = plural(words[words.length - 1]);
-      void w;
     }
     const first = words[0] ?? "";
     const last = words[words.length - 1] ?? "";
@@ -755,7 +754,19 @@ class Analysis {
     const fn = enclosingFn(node);
     if (!fn) return "this code";
     const name = frequencyOf(this.file).nameOf(fn);
-    return name === "the function" ? "the callback" : name;
+    if (name !== "the function") return name;
+    // `setInterval(async () => ...)`: "the setInterval callback"; `emitter.on("job", ...)`: "the 'job' listener".
+    let n: ts.Node = fn;
+    while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
+    const call = n.parent;
+    if (ts.isCallExpression(call) && call.arguments.includes(n as ts.Expression)) {
+      const callee = calleeOf(call);
+      const event = call.arguments[0] && ts.isStringLiteral(call.arguments[0]) ? call.arguments[0].text : undefined;
+      if (ts.isPropertyAccessExpression(callee) && /^(on|once|addListener)$/.test(callee.name.text) && event) return `the '${event}' listener`;
+      const callName = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+      if (callName) return `the ${callName} callback`;
+    }
+    return "the callback";
   }
 
   private describe(fn: ts.Expression): string {
