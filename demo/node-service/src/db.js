@@ -41,3 +41,12 @@ export async function finishDeploy(id, status) {
     client.release();
   }
 }
+
+export async function pendingNotifications() {
+  const { rows } = await pool.query("SELECT id, service, version, status FROM deploys WHERE finished_at IS NOT NULL AND notified_at IS NULL");
+  return rows;
+}
+
+export async function markNotified(id) {
+  await pool.query("UPDATE deploys SET notified_at = now() WHERE id = $1", [id]);
+}

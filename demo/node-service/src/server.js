@@ -2,6 +2,9 @@
 import express from "express";
 import { finishDeploy, listDeploys, recordDeploy } from "./db.js";
 import { commitStatus, latestRelease } from "./github.js";
+import { registerArtifactRoutes } from "./artifacts.js";
+import { startNotifier } from "./notifier.js";
+import { registerSessionRoutes } from "./sessions.js";
 
 const app = express();
 app.use(express.json());
@@ -45,5 +48,11 @@ app.get("/services/:name/release", async (req, res, next) => {
   }
 });
 
+registerArtifactRoutes(app);
+registerSessionRoutes(app);
+startNotifier();
+
 const server = app.listen(Number(process.env.PORT ?? 8080));
 server.headersTimeout = 10_000;
+// The incident: "long builds upload slowly", so the request timeout went to zero: a client that never finishes its request holds the socket forever.
+server.requestTimeout = 0;

@@ -137,6 +137,8 @@ class Analysis {
       const name = frequencyOf(this.file).nameOf(fn);
       if (TEARDOWN_OR_SETUP.test(name)) return true;
       if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) break;
+      // `start() { setInterval(async () => ...) }`: the setup runs once, its callback on every tick.
+      if (runsRepeatedly(fn)) break;
     }
     return false;
   }
@@ -847,6 +849,17 @@ function asyncExportNames(sf: ts.SourceFile): Set<string> {
 const QUEUED = /^(send|write|sendCommand|addCommand|enqueue|queue|push|emit|publish)$/;
 const TEARDOWN_OR_SETUP =
   /^[_#]*(close|destroy|dispose|shutdown|stop|end|quit|disconnect|teardown|cleanup|terminate|kill|reset|clear|unload|unregister|(re)?(connect|subscribe|start|init|initialize|setup|bootstrap|boot|listen|open))([A-Z_]|$)/i;
+
+/** A callback given to `setInterval`, an event listener or a scheduler. */
+function runsRepeatedly(fn: ts.Node): boolean {
+  let outer: ts.Node = fn;
+  while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
+  const call = outer.parent;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(outer as ts.Expression)) return false;
+  const callee = call.expression;
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : "";
+  return /^(setInterval|on|addListener|addEventListener|schedule|subscribe|every)$/.test(name);
+}
 
 function plural(word: string): string {
   return word.endsWith("s") && !word.endsWith("ss") ? word : /(s|x|z|ch|sh)$/.test(word) ? `${word}es` : `${word}s`;
