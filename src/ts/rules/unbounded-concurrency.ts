@@ -34,6 +34,9 @@ const DEFAULT_FIXED_COLLECTIONS = [
   "loops", "engines", "processors", "plugins", "hooks", "callbacks", "stages", "watchers", "reporters", "exporters", "sinks", "handlers",
   "observers", "replicas", "partitions", "subscribers", "middlewares", "middleware", "modules", "providers", "extensions", "transports",
   "adapters", "initializers", "teardowns", "cleanups", "disposers", "disposables", "targets", "destinations", "streams", "stores", "creds", "credentials", "migrations", "seeds", "seeders", "brokers", "coordinators", "fields", "addresses", "scripts",
+  // The program's own schema: as many as its model declares, not as much as its input brings.
+  "indices", "indexes", "columns", "tables", "views", "constraints", "foreignkeys", "relations", "metadatas", "schemas", "triggers",
+  "sequences", "enums",
 ];
 const BATCH_NAME = /(^|[a-z_])(batch|chunk|page|window|slice|group|bucket)s?$/i;
 /** Work that gives something back: bounded by what is already open. */
