@@ -10,5 +10,5 @@ export * from "./core/types";
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   await initGoParser();
-  return new Engine([new GoFrontEnd({ incremental: options.incremental }), new TsFrontEnd()], options);
+  return new Engine([new GoFrontEnd({ incremental: options.incremental }), new TsFrontEnd({ typed: options.typed })], options);
 }

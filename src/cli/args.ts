@@ -26,6 +26,8 @@ export interface ScanOptions {
   cacheLocation?: string;
   /** `--shard I/N`: analyse only the I-th of N deterministic parts of the file list (1-based). */
   shard?: { index: number; count: number };
+  /** `--typed`: TypeScript type information from each tsconfig.json. */
+  typed: boolean;
 }
 
 export type Command =
@@ -50,6 +52,7 @@ const SCAN_OPTIONS = {
   cache: { type: "boolean" },
   "cache-location": { type: "string" },
   shard: { type: "string" },
+  typed: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -105,6 +108,7 @@ function parseScan(args: string[]): Command {
       cache: values.cache === true || values["cache-location"] !== undefined,
       cacheLocation: nonEmpty("--cache-location", values["cache-location"]),
       shard: values.shard === undefined ? undefined : parseShard(values.shard),
+      typed: values.typed === true,
     },
   };
 }
@@ -195,6 +199,9 @@ Options for scan:
   --shard I/N                analyse only part I of N of the files (for CI
                              matrices; deterministic, balanced by bytes,
                              a directory's files stay together)
+  --typed                    analyse TypeScript with the type checker of each
+                             tsconfig.json (slower; files no tsconfig includes
+                             are analysed from their syntax)
   --no-progress              never show the progress line
 
 Files:

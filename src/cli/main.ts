@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function scan(options: ScanOptions): Promise<number> {
   const root = process.cwd();
-  const engineOptions: EngineOptions = { ruleOverrides: options.rules };
+  const engineOptions: EngineOptions = { ruleOverrides: options.rules, typed: options.typed };
   if (options.config !== undefined) {
     engineOptions.configFile = path.resolve(options.config);
     loadConfigFile(engineOptions.configFile); // a broken --config fails before any work
@@ -60,7 +60,7 @@ async function scan(options: ScanOptions): Promise<number> {
   const discovery = discoverFiles(options.paths, engine, root);
   const selected = options.shard ? shardFiles(discovery.files, options.shard.index, options.shard.count) : discovery.files;
   // --fix rewrites files, so it always analyses afresh; what it leaves is cached for the next run.
-  const cache = options.cache ? ResultCache.open(path.resolve(options.cacheLocation ?? ResultCache.defaultLocation(root)), engine, options.rules) : undefined;
+  const cache = options.cache ? ResultCache.open(path.resolve(options.cacheLocation ?? ResultCache.defaultLocation(root)), engine, { rules: options.rules, typed: options.typed }) : undefined;
   const keys = cache ? selected.map((f) => cache.keyOf(f)) : [];
   const cached = selected.map((f, i) => (cache && !options.fix && keys[i] !== undefined ? cache.get(f, keys[i]!) : undefined));
   const misses = selected.filter((_, i) => cached[i] === undefined);

@@ -45,6 +45,8 @@ export interface EngineOptions {
    * version of it incrementally; `forget(file)` when the document closes.
    */
   incremental?: boolean;
+  /** `--typed`: TypeScript files covered by a tsconfig.json are analysed with its type checker. */
+  typed?: boolean;
 }
 
 /** Files above this size are skipped with a notice: they are generated or data, never hand-written code. */

@@ -21,7 +21,7 @@ import { Finding, ToolNotice } from "../core/types";
 import { TsFrontEnd } from "../ts/frontend";
 import { isTsSource, parseTs } from "../ts/parser";
 import { TypeOracle } from "../ts/types";
-import { checkerOracle } from "./oracle";
+import { checkerOracle } from "../ts/checker-oracle";
 
 export const frontEnd = new TsFrontEnd();
 const configs = new ConfigResolver();

@@ -15,6 +15,7 @@ import { TsContext } from "./context";
 import { TsFile } from "./facts";
 import { MustReleaseFinding, findMustReleaseLeaks } from "./must-release";
 import { isTsFile, isTsSource, parseTs } from "./parser";
+import { TypedPrograms } from "./programs";
 import { TS_RULES } from "./rules";
 import { TypeOracle } from "./types";
 import { TsWorkspace } from "./workspace";
@@ -67,6 +68,12 @@ export class TsFrontEnd implements FrontEnd {
   readonly language = "ts" as const;
   readonly rules = TS_RULES as Rule<unknown>[];
   private readonly workspaces = new Map<TsKnowledge, TsWorkspace>();
+  /** With `--typed`: the programs of the workspace's tsconfig.json files. */
+  private readonly programs?: TypedPrograms;
+
+  constructor(options: { typed?: boolean } = {}) {
+    if (options.typed) this.programs = new TypedPrograms();
+  }
 
   /**
    * Every TS/JS file, declaration files included: the CLI's discovery skips
@@ -78,6 +85,8 @@ export class TsFrontEnd implements FrontEnd {
 
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult {
     if (!isTsSource(file)) return { findings: [], notices: [], comments: [] };
+    const typed = this.programs?.lookup(file, text);
+    if (typed) return this.analyzeSourceFile(file, typed.sourceFile, rules, config, typed.oracle);
     let sourceFile: ts.SourceFile;
     try {
       sourceFile = parseTs(file, text);

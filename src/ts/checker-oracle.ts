@@ -1,11 +1,12 @@
 /**
- * A `TypeOracle` over the type checker typescript-eslint hands out with
- * `parserOptions.projectService` (or `project`). Answers are best effort: a
+ * A `TypeOracle` over a type checker: the one typescript-eslint hands out with
+ * `parserOptions.projectService` (or `project`), or the program `--typed`
+ * builds from tsconfig.json. Answers are best effort: a
  * type the checker could not resolve (`any`, `unknown`: the package has no
  * types installed) is no answer, so the rules fall back to what the syntax says.
  */
 import ts = require("typescript");
-import { TypeOracle } from "../ts/types";
+import { TypeOracle } from "./types";
 
 const UNRESOLVED = ts.TypeFlags.Any | ts.TypeFlags.Unknown;
 
