@@ -46,10 +46,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output);
 
   const serverModule = context.asAbsolutePath(path.join("dist", "extension", "server.js"));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
-  };
+  // The same in a development host: an inspector port there would clash between windows.
+  const server = { module: serverModule, transport: TransportKind.ipc };
+  const serverOptions: ServerOptions = { run: server, debug: server };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
