@@ -2,7 +2,6 @@
  * The Go front end: parses a file once, builds its facts and package summaries,
  * runs the Go rules over them and releases the tree.
  */
-import * as path from "node:path";
 import { LeaklintConfig } from "../core/config";
 import { ActiveRule, FrontEnd, FrontEndResult } from "../core/engine";
 import { Rule, toFinding } from "../core/rule";
@@ -13,7 +12,7 @@ import { MustReleaseFinding, findMustReleaseLeaks } from "./must-release";
 import { parseGo } from "./parser";
 import { GO_RULES } from "./rules";
 import { GoDocuments } from "./documents";
-import { goDependencies } from "./source-dirs";
+import { GoDependencyIndex } from "./source-dirs";
 import { GoWorkspace } from "./workspace";
 
 /**
@@ -106,17 +105,10 @@ export class GoFrontEnd implements FrontEnd {
     return file.endsWith(".go");
   }
 
-  private readonly dependenciesByDir = new Map<string, string[]>();
+  private readonly dependencyIndex = new GoDependencyIndex();
 
-  /** The same for every file of a directory, and a scan asks once per file. */
   dependencies(file: string): string[] {
-    const dir = path.dirname(path.resolve(file));
-    let deps = this.dependenciesByDir.get(dir);
-    if (!deps) {
-      deps = goDependencies(file);
-      this.dependenciesByDir.set(dir, deps);
-    }
-    return deps;
+    return this.dependencyIndex.dependenciesOf(file);
   }
 
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult {

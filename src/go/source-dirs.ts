@@ -49,26 +49,53 @@ export function moduleOf(dir: string): { dir: string; path: string } | undefined
 }
 
 /**
- * Every Go file an analysis of `file` can depend on: its package's files and
- * the non-test files of the module packages it imports, transitively.
+ * Every Go file an analysis of a directory's files can depend on: the
+ * package's files and the non-test files of the module packages it imports,
+ * transitively. Directories are read once per index, however many files ask.
  */
-export function goDependencies(file: string): string[] {
-  const dir = path.dirname(path.resolve(file));
-  const mod = moduleOf(dir);
-  const out = new Set<string>(goFilesOfDir(dir, true));
-  const seen = new Set<string>([dir]);
-  const queue = [...importsOfSources(goFilesOfDir(dir, true).map(readOrEmpty))];
-  while (mod && queue.length > 0) {
-    const importPath = queue.pop()!;
-    if (importPath !== mod.path && !importPath.startsWith(mod.path + "/")) continue;
-    const depDir = path.join(mod.dir, importPath.slice(mod.path.length));
-    if (seen.has(depDir)) continue;
-    seen.add(depDir);
-    const files = goFilesOfDir(depDir, false);
-    for (const f of files) out.add(f);
-    queue.push(...importsOfSources(files.map(readOrEmpty)));
+export class GoDependencyIndex {
+  private readonly direct = new Map<string, { files: string[]; imports: string[] }>();
+  private readonly closures = new Map<string, string[]>();
+
+  dependenciesOf(file: string): string[] {
+    const dir = path.dirname(path.resolve(file));
+    let deps = this.closures.get(dir);
+    if (!deps) {
+      deps = this.closure(dir);
+      this.closures.set(dir, deps);
+    }
+    return deps;
   }
-  return [...out].sort();
+
+  private closure(dir: string): string[] {
+    const mod = moduleOf(dir);
+    const own = this.read(dir, true);
+    const out = new Set<string>(own.files);
+    const seen = new Set<string>([dir]);
+    const queue = [...own.imports];
+    while (mod && queue.length > 0) {
+      const importPath = queue.pop()!;
+      if (importPath !== mod.path && !importPath.startsWith(mod.path + "/")) continue;
+      const depDir = path.join(mod.dir, importPath.slice(mod.path.length));
+      if (seen.has(depDir)) continue;
+      seen.add(depDir);
+      const dep = this.read(depDir, false);
+      for (const f of dep.files) out.add(f);
+      queue.push(...dep.imports);
+    }
+    return [...out].sort();
+  }
+
+  private read(dir: string, withTests: boolean): { files: string[]; imports: string[] } {
+    const key = `${dir}\0${withTests}`;
+    let entry = this.direct.get(key);
+    if (!entry) {
+      const files = goFilesOfDir(dir, withTests);
+      entry = { files, imports: importsOfSources(files.map(readOrEmpty)) };
+      this.direct.set(key, entry);
+    }
+    return entry;
+  }
 }
 
 function readOrEmpty(file: string): string {
