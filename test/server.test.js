@@ -509,3 +509,60 @@ describe("language server (leaklint lsp --stdio)", function () {
     client.close(doc);
   });
 });
+
+describe("VS Code extension manifest", () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+
+  it("declares the commands, settings, activation and untrusted-workspace support", () => {
+    assert.equal(pkg.main, "./dist/extension/extension.js");
+    assert.equal(pkg.exports["."].default, "./dist/index.js", "require('leaklint') is the library");
+    assert.deepEqual(
+      pkg.contributes.commands.map((c) => `${c.category}: ${c.title}`),
+      ["Leaklint: Scan Workspace", "Leaklint: Fix All in File", "Leaklint: Show Output", "Leaklint: Restart Server"],
+    );
+    assert.deepEqual(Object.keys(pkg.contributes.configuration.properties), [
+      "leaklint.enable",
+      "leaklint.rules",
+      "leaklint.run",
+      "leaklint.exclude",
+      "leaklint.trace.server",
+    ]);
+    for (const event of ["onLanguage:go", "onLanguage:typescript", "onLanguage:javascript", "workspaceContains:**/go.mod"]) {
+      assert.ok(pkg.activationEvents.includes(event), event);
+    }
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+    assert.match(pkg.engines.vscode, /^\^1\.\d+\.\d+$/);
+  });
+
+  it("registers the config schema and the directive grammar with files that exist", () => {
+    const [validation] = pkg.contributes.jsonValidation;
+    assert.equal(validation.fileMatch, "leaklint.config.json");
+    assert.ok(fs.existsSync(path.join(ROOT, validation.url)));
+    const [grammar] = pkg.contributes.grammars;
+    assert.deepEqual(grammar.injectTo, ["source.go", "source.ts", "source.tsx", "source.js", "source.js.jsx"]);
+    const tm = JSON.parse(fs.readFileSync(path.join(ROOT, grammar.path), "utf8"));
+    assert.equal(tm.scopeName, grammar.scopeName);
+    const directive = new RegExp(tm.repository.directive.match);
+    const match = (text) => {
+      const m = directive.exec(text);
+      return m && [m[1], m[2], m[4]];
+    };
+    assert.deepEqual(match("// leaklint:ignore unclosed-rows,unclosed-handle -- closed by the caller"), [
+      "leaklint:ignore",
+      "unclosed-rows,unclosed-handle",
+      "closed by the caller",
+    ]);
+    assert.deepEqual(match("//leaklint:ignore-file client-per-call"), ["leaklint:ignore-file", "client-per-call", undefined]);
+    assert.deepEqual(match("/* leaklint:ignore unclosed-rows */"), ["leaklint:ignore", "unclosed-rows", undefined]);
+    assert.equal(match("// see notleaklint:ignore here"), null);
+  });
+
+  it("packs an allow-list: .vscodeignore excludes everything, then names what ships", () => {
+    const lines = fs.readFileSync(path.join(ROOT, ".vscodeignore"), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    assert.equal(lines[0], "**");
+    assert.ok(lines.slice(1).every((l) => l.startsWith("!")));
+    for (const shipped of ["!dist/extension/extension.js", "!dist/extension/server.js", "!dist/wasm/*.wasm", "!schemas/*.json", "!syntaxes/*.json"]) {
+      assert.ok(lines.includes(shipped), shipped);
+    }
+  });
+});

@@ -300,7 +300,23 @@ async function uiChecks(page, url, ws) {
     await page.waitForFunction(() => !document.querySelector(".markers-panel")?.textContent?.includes("resp.Body is not closed"), null, { timeout: 15000 });
     const text = await panel.innerText();
     assert.match(text, /rows is not closed/, "the other findings stay");
+    assert.doesNotMatch(text, /touch\.go/, "a leaklint:ignore directive silences its line");
     await screenshot(page, "problems-after-fix");
+  });
+
+  await check(page, "leaklint:ignore directives are highlighted inside comments", async () => {
+    await page.keyboard.press(`${MOD}+J`);
+    await openFile(page, "touch.go");
+    const line = activeEditor(page).locator(".view-line", { hasText: "leaklint:ignore" });
+    await line.waitFor();
+    // Token colours are classes (mtkN) on spans: the directive must not look like the rest of the comment.
+    const classes = await line.evaluate((el) => {
+      const of = (text) => [...el.querySelectorAll("span span")].find((s) => s.textContent.replace(/\u00a0/g, " ").includes(text))?.className;
+      return { slashes: of("//"), directive: of("leaklint:ignore"), rule: of("unclosed-handle"), reason: of("the process exits") };
+    });
+    assert.ok(classes.directive && classes.slashes && classes.directive !== classes.slashes, JSON.stringify(classes));
+    assert.notEqual(classes.rule, classes.slashes, JSON.stringify(classes));
+    await screenshot(page, "directive-highlighting");
   });
 }
 
@@ -448,8 +464,11 @@ async function hostTests(context, base, ws, extensionDir) {
     ["extensionTestsPath", remote(path.join(__dirname, "host-tests.js"))],
   ]);
   await page.goto(`${base}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);
-  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("the extension host tests did not finish in 5 minutes")), 300000));
-  await Promise.race([exited, timeout]);
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the extension host tests did not finish in 5 minutes")), 300000);
+  });
+  await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
   await screenshot(page, "latency-run");
   await page.close();
   assert.equal(exitCode, 0, "host-tests.js passed (see code-server.log)");
@@ -468,5 +487,6 @@ main()
     const failed = results.length - passed;
     fs.writeFileSync(path.join(OUT, "results.json"), JSON.stringify(results, null, 2));
     console.log(`e2e: ${passed} passed, ${failed} failed`);
-    process.exitCode = failed > 0 ? 1 : 0;
+    // Exit now: a handle left by the browser or code-server must not keep CI waiting.
+    process.exit(failed > 0 ? 1 : 0);
   });
