@@ -475,6 +475,31 @@ describe("language server (leaklint lsp --stdio)", function () {
     client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { leaklint: {} } });
   });
 
+  it("re-analyses the other open files of a package when an edit changes what they call", async () => {
+    const dir = path.join(ws, "pkgdeps");
+    fs.mkdirSync(dir);
+    const helper = 'package pkgdeps\n\nimport "net/http"\n\nfunc drain(r *http.Response) {\n\tr.Body.Close()\n}\n';
+    const caller = 'package pkgdeps\n\nimport "net/http"\n\nfunc Ping(u string) error {\n\tresp, err := http.Get(u)\n\tif err != nil {\n\t\treturn err\n\t}\n\tdefer drain(resp)\n\treturn nil\n}\n';
+    fs.writeFileSync(path.join(dir, "helper.go"), helper);
+    fs.writeFileSync(path.join(dir, "caller.go"), caller);
+    let helperDoc = client.open(path.join(dir, "helper.go"));
+    const callerDoc = client.open(path.join(dir, "caller.go"));
+    assert.deepEqual(await client.diagnosticsFor(helperDoc.uri, 1), []);
+    assert.deepEqual(await client.diagnosticsFor(callerDoc.uri, 1), [], "drain closes the body");
+    // The helper stops closing: the caller, untouched, now leaks.
+    const line = { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } };
+    helperDoc = client.edit(helperDoc, [{ range: line, newText: "\t_ = r.StatusCode\n" }]);
+    await client.diagnosticsFor(helperDoc.uri, 2);
+    const leak = await client.waitFor("the caller's new finding", () => {
+      const d = client.diagnostics.get(callerDoc.uri);
+      return d.version === 1 && d.diagnostics.length === 1 ? d.diagnostics : undefined;
+    });
+    assert.equal(leak[0].code, BODY);
+    assert.equal(leak[0].range.start.line, 5);
+    client.close(helperDoc);
+    client.close(callerDoc);
+  });
+
   it("survives files it cannot analyse and keeps serving", async () => {
     const deep = path.join(ws, "deep.go");
     const nested = `package deep\n\nfunc f() {\n${"{".repeat(5000)}${"}".repeat(5000)}\n}\n`;

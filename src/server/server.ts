@@ -67,6 +67,8 @@ export interface ScanResult {
 
 /** Quiet time after a keystroke before the document is analysed again. */
 const TYPING_DELAY_MS = 100;
+/** Quiet time after an edit before the other open documents of its package are analysed again. */
+const DEPENDENT_DELAY_MS = 300;
 /** Quiet time after a file changes on disk before package summaries are rebuilt. */
 const DISK_CHANGE_DELAY_MS = 300;
 /** Fixes that need a second pass (overlapping edits) get at most this many, as in `scan --fix`. */
@@ -204,24 +206,28 @@ export class LeaklintServer {
 
   // ---- open documents --------------------------------------------------------------------
 
-  private schedule(uri: string, delay: number): void {
+  private schedule(uri: string, delay: number, refreshDependents = true): void {
     clearTimeout(this.timers.get(uri));
     this.timers.set(
       uri,
       setTimeout(() => {
         this.timers.delete(uri);
-        void this.guard(`analysing ${uri}`, () => this.validate(uri), undefined);
+        void this.guard(`analysing ${uri}`, () => this.validate(uri, refreshDependents), undefined);
       }, delay),
     );
   }
 
-  /** Analyses the open document's current text and publishes its diagnostics. */
-  private async validate(uri: string): Promise<AnalysedDocument | undefined> {
+  /**
+   * Analyses the open document's current text and publishes its diagnostics.
+   * After an edit, the other open Go documents of its package are analysed
+   * again too: what they call may have changed (a helper that no longer closes).
+   */
+  private async validate(uri: string, refreshDependents = false): Promise<AnalysedDocument | undefined> {
     const doc = this.documents.get(uri);
     const file = filePath(uri);
     if (!doc || !file) return undefined;
     const settings = await this.settingsFor(uri);
-    const target = await this.engineFor(file, uri, settings);
+    const target = await this.engineFor(file, uri, settings, true);
     if (!target) {
       this.unpublish(uri);
       return undefined;
@@ -233,13 +239,22 @@ export class LeaklintServer {
     const started = performance.now();
     const result = target.engine.analyzeText(file, current.getText());
     const elapsed = performance.now() - started;
+    const before = this.analysed.get(uri)?.snapshot;
     const analysed = this.publish(uri, current.languageId, current.version, result, target.engine.rules);
+    if (refreshDependents && before && before.version !== current.version && file.endsWith(".go")) {
+      for (const doc of this.documents.all()) {
+        const other = filePath(doc.uri);
+        if (doc.uri !== uri && other?.endsWith(".go") && path.dirname(other) === path.dirname(file) && !this.timers.has(doc.uri)) {
+          this.schedule(doc.uri, DEPENDENT_DELAY_MS, false);
+        }
+      }
+    }
     this.log(`analysed ${path.basename(file)} v${current.version} in ${elapsed.toFixed(1)} ms: ${result.findings.length} finding(s)`);
     return analysed;
   }
 
   /** The engine for a file, or undefined when the file is not to be analysed (disabled, excluded, broken config). */
-  private async engineFor(file: string, uri: string, settings: Settings): Promise<{ engine: Engine; config: LeaklintConfig } | undefined> {
+  private async engineFor(file: string, uri: string, settings: Settings, incremental = false): Promise<{ engine: Engine; config: LeaklintConfig } | undefined> {
     if (!settings.enable || file.endsWith(".d.ts")) return undefined;
     const base = await this.engines.baseEngine();
     if (!base.handles(file)) return undefined;
@@ -247,7 +262,7 @@ export class LeaklintServer {
     if (folder && isExcluded(filePath(folder.uri), file, [...DEFAULT_IGNORED_DIRS, ...settings.exclude])) return undefined;
     let target: { engine: Engine; config: LeaklintConfig };
     try {
-      target = await this.engines.forFile(file, settings);
+      target = await this.engines.forFile(file, settings, incremental);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       this.configProblem(e);
@@ -282,6 +297,8 @@ export class LeaklintServer {
   private closed(uri: string): void {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
+    const closedFile = filePath(uri);
+    if (closedFile) this.engines.forget(closedFile);
     if (!this.scanned.has(uri)) {
       this.unpublish(uri);
       return;
@@ -383,12 +400,15 @@ export class LeaklintServer {
       this.reloadAll(`${CONFIG_FILE_NAME} changed`);
       return;
     }
-    // A Go file on disk changed: package summaries built from it are stale.
+    // A Go file on disk changed: package summaries built from it are stale. An open
+    // document's own saves change nothing: its editor text was analysed all along.
+    const open = new Set(this.documents.all().map((d) => filePath(d.uri)));
+    if (changes.every((c) => c.type === FileChangeType.Changed && open.has(filePath(c.uri)))) return;
     clearTimeout(this.diskChangeTimer);
     const changed = changes.map((c) => c.uri);
     const deleted = changes.filter((c) => c.type === FileChangeType.Deleted).map((c) => c.uri);
     this.diskChangeTimer = setTimeout(() => {
-      this.engines.reset();
+      this.resetEngines();
       for (const uri of deleted) if (this.scanned.delete(uri) && !this.documents.get(uri)) this.unpublish(uri);
       for (const doc of this.documents.all()) this.schedule(doc.uri, 0);
       for (const uri of changed) {
@@ -401,7 +421,7 @@ export class LeaklintServer {
   /** Settings or a config changed: drop every cache and analyse what is shown again. */
   private reloadAll(reason: string): void {
     this.log(`reloading: ${reason}`);
-    this.engines.reset();
+    this.resetEngines();
     this.shownProblems.clear();
     this.problem = undefined;
     for (const doc of this.documents.all()) this.schedule(doc.uri, 0);
@@ -417,6 +437,10 @@ export class LeaklintServer {
       undefined,
     );
     this.sendStatus();
+  }
+
+  private resetEngines(): void {
+    this.engines.reset(this.documents.all().flatMap((d) => filePath(d.uri) ?? []));
   }
 
   // ---- code actions and commands ---------------------------------------------------------
