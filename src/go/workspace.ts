@@ -6,7 +6,13 @@
  * A package is loaded once per workspace: its files are parsed, every function's
  * summary is computed, then the trees are deleted. Only the summaries (small
  * plain objects) and a few merged facts stay in memory, so a scan never holds
- * more than one package's trees per level of cross-package recursion.
+ * more than one package's trees per level of cross-package recursion. Summaries
+ * need no first pass over the workspace: a package is loaded when a file of it
+ * is analysed (its trees then wait, "parked", for their own files' analysis, so
+ * a scan parses each file once), and a module package it imports only when a
+ * call into it can matter (its sources, read as text, say it can return a
+ * resource or build a cache or client). Each worker thread has its own
+ * workspace, and a scan hands a directory's files to one worker together.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
