@@ -246,11 +246,12 @@ async function uiChecks(page, url, ws) {
     await runCommand(page, "Leaklint: Scan Workspace");
     const panel = page.locator(".markers-panel");
     await panel.waitFor({ timeout: 30000 });
+    // The summary comes after the extension showed the Problems panel: the focus has settled.
+    await page.getByText(/Leaklint: \d+ findings? in \d+ files?/).first().waitFor({ timeout: 30000 });
     await runCommand(page, "View: Toggle Maximized Panel"); // room for every file's findings
     for (const file of ["rows.go", "files.go", "server.go"]) {
       await panel.locator(".monaco-list-row", { hasText: file }).first().waitFor({ timeout: 30000 });
     }
-    await page.getByText(/Leaklint: \d+ findings? in \d+ files?/).first().waitFor({ timeout: 10000 });
     const expected = (tsHandled ? 2 : 1) + 3; // open files + rows.go, files.go, big/server.go
     await waitForProblemCount(page, expected);
     const text = await panel.innerText();
@@ -369,12 +370,29 @@ async function openQuickInput(page, key) {
   }
 }
 
+/**
+ * A shortcut that opens a quick input, the text typed into it, Enter on the match. Done
+ * again from the start when the workbench took the focus away halfway (a view that opens
+ * after a command, a notification).
+ */
+async function quickInput(page, key, text, match) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const input = await openQuickInput(page, key);
+      await input.fill(text, { timeout: 3000 });
+      // The list first shows recent items; Enter must wait until the filtered match is selected.
+      if (match) await page.locator(".quick-input-list .monaco-list-row.focused", { hasText: match }).first().waitFor({ timeout: 5000 });
+      await pick(page);
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press("Escape");
+    }
+  }
+}
+
 async function openFile(page, name) {
-  const input = await openQuickInput(page, `${MOD}+P`);
-  await input.fill(name);
-  // The list first shows recent editors; Enter must wait until the filtered match is selected.
-  await page.locator(".quick-input-list .monaco-list-row.focused", { hasText: name }).first().waitFor();
-  await pick(page);
+  await quickInput(page, `${MOD}+P`, name, name);
   await page.locator(`.tab.active[aria-label*="${name}"], .tab.active[title*="${name}"]`).first().waitFor({ timeout: 15000 }).catch(async () => {
     await page.locator(".tabs-container .tab.active", { hasText: name }).waitFor({ timeout: 5000 });
   });
@@ -404,10 +422,7 @@ async function hoverOver(page, locator) {
 }
 
 async function goToLine(page, line, column) {
-  const input = await openQuickInput(page, `${MOD}+G`);
-  await input.fill(`:${line}:${column}`); // fill() replaces the ":" prefix Ctrl+G put there
-  await page.keyboard.press("Enter");
-  await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+  await quickInput(page, `${MOD}+G`, `:${line}:${column}`); // fill() replaces the ":" prefix Ctrl+G put there
 }
 
 /** Enter on the selected quick pick item, once the list has settled. */
@@ -418,10 +433,7 @@ async function pick(page) {
 }
 
 async function runCommand(page, title) {
-  const input = await openQuickInput(page, "F1");
-  await input.fill(`>${title}`);
-  await page.locator(".quick-input-list .monaco-list-row.focused", { hasText: title }).first().waitFor();
-  await pick(page);
+  await quickInput(page, "F1", `>${title}`, title);
 }
 
 /** The errors number of the Problems item in the status bar. */
