@@ -33,6 +33,7 @@ const {
   ShowMessageNotification,
   WorkDoneProgress,
   FileChangeType,
+  CancellationTokenSource,
 } = require("vscode-languageserver-protocol/node");
 const { TextDocument } = require("vscode-languageserver-textdocument");
 
@@ -406,6 +407,26 @@ describe("language server (leaklint lsp --stdio)", function () {
     assert.equal(result.findings, total);
     const status = await client.waitFor("status with the finding count", () => client.statuses.findLast((s) => s.state === "ok" && s.findings === total));
     assert.equal(status.findings, total);
+  });
+
+  it("stops a workspace scan when the client cancels it", async () => {
+    // Enough files that the scan is still running when its first progress report arrives.
+    const many = path.join(ws, "many");
+    for (let i = 0; i < 400; i++) {
+      fs.mkdirSync(path.join(many, `p${i}`), { recursive: true });
+      fs.writeFileSync(path.join(many, `p${i}`, "leak.go"), `package p${i}\n\nimport "os"\n\nfunc Size(p string) int64 {\n\tf, _ := os.Open(p)\n\tst, _ := f.Stat()\n\treturn st.Size()\n}\n`);
+    }
+    const source = new CancellationTokenSource();
+    client.connection.onProgress(WorkDoneProgress.type, "scan-2", (v) => {
+      if (v.kind === "report" && v.percentage > 0) source.cancel();
+    });
+    const result = await client.connection.sendRequest(
+      ExecuteCommandRequest.type,
+      { command: "leaklint.server.scanWorkspace", arguments: [], workDoneToken: "scan-2" },
+      source.token,
+    );
+    assert.equal(result.cancelled, true);
+    assert.ok(result.analysed < result.files, `${result.analysed} of ${result.files} files`);
   });
 
   it("applies settings, with leaklint.config.json winning over them", async () => {
