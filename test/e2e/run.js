@@ -319,6 +319,22 @@ async function uiChecks(page, url, ws) {
     assert.notEqual(classes.rule, classes.slashes, JSON.stringify(classes));
     await screenshot(page, "directive-highlighting");
   });
+
+  await check(page, "Leaklint: Fix All in File applies the file's safe fixes", async () => {
+    await openFile(page, "rows.go");
+    await waitForSquiggle(page, "rows.go");
+    await runCommand(page, "Leaklint: Fix All in File");
+    await activeEditor(page).locator(".view-line", { hasText: "defer rows.Close()" }).waitFor({ timeout: 10000 });
+    await page.waitForFunction(() => document.querySelectorAll(".editor-group-container.active .squiggly-error").length === 0, null, { timeout: 15000 });
+    await screenshot(page, "fix-all-in-file");
+  });
+
+  await check(page, "Leaklint: Show Output shows the server's log", async () => {
+    await runCommand(page, "Leaklint: Show Output");
+    const output = page.locator(".part.panel .view-lines", { hasText: "language server started" });
+    await output.waitFor({ timeout: 10000 });
+    await screenshot(page, "output-channel");
+  });
 }
 
 async function tsSupported() {
