@@ -472,7 +472,7 @@ describe("language server (leaklint lsp --stdio)", function () {
     client.close(doc);
   });
 
-  it("honours leaklint.run = onSave and leaklint.exclude", async () => {
+  it("honours leaklint.run = onSave, leaklint.exclude and leaklint.enable", async () => {
     client.settings = { run: "onSave", exclude: ["unclosed-rows/**"] };
     client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { leaklint: client.settings } });
     const file = path.join(ws, BODY, "incident.go");
@@ -492,6 +492,14 @@ describe("language server (leaklint lsp --stdio)", function () {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(client.diagnostics.get(excluded.uri).diagnostics.length, 0);
     client.close(excluded);
+
+    // leaklint.enable = false: nothing is reported, not even for a leaking file.
+    client.settings = { enable: false };
+    client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { leaklint: client.settings } });
+    const disabled = client.open(path.join(ws, BODY, "api.go"));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(client.diagnostics.get(disabled.uri)?.diagnostics.length ?? 0, 0);
+    client.close(disabled);
     client.settings = {};
     client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { leaklint: {} } });
   });

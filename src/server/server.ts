@@ -65,8 +65,14 @@ export interface ScanResult {
   durationMs: number;
 }
 
-/** Quiet time after a keystroke before the document is analysed again. */
+/**
+ * Quiet time after a keystroke before the document is analysed again: short for an
+ * edit on its own (a paste, a fix, one character after a pause), longer while the
+ * keystrokes come closer together than TYPING_BURST_MS, so a burst costs one analysis.
+ */
+const SINGLE_EDIT_DELAY_MS = 25;
 const TYPING_DELAY_MS = 100;
+const TYPING_BURST_MS = 200;
 /** Quiet time after an edit before the other open documents of its package are analysed again. */
 const DEPENDENT_DELAY_MS = 300;
 /** Quiet time after a file changes on disk before package summaries are rebuilt. */
@@ -120,14 +126,22 @@ export class LeaklintServer {
       justOpened.add(e.document.uri);
       this.schedule(e.document.uri, 0);
     });
+    const lastChange = new Map<string, number>();
     this.documents.onDidChangeContent((e) => {
-      if (justOpened.delete(e.document.uri)) return;
-      void this.settingsFor(e.document.uri).then((s) => {
-        if (s.run === "onType") this.schedule(e.document.uri, TYPING_DELAY_MS);
+      const uri = e.document.uri;
+      if (justOpened.delete(uri)) return;
+      const now = performance.now();
+      const typing = now - (lastChange.get(uri) ?? -Infinity) < TYPING_BURST_MS;
+      lastChange.set(uri, now);
+      void this.settingsFor(uri).then((s) => {
+        if (s.run === "onType") this.schedule(uri, typing ? TYPING_DELAY_MS : SINGLE_EDIT_DELAY_MS);
       });
     });
     this.documents.onDidSave((e) => this.schedule(e.document.uri, 0));
-    this.documents.onDidClose((e) => this.closed(e.document.uri));
+    this.documents.onDidClose((e) => {
+      lastChange.delete(e.document.uri);
+      this.closed(e.document.uri);
+    });
     this.documents.listen(c);
     c.listen();
   }
