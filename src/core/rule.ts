@@ -2,7 +2,7 @@
  * What a rule is, independent of language: metadata plus a check that receives
  * the language front end's per-file facts and reports through the context.
  */
-import { Finding, Fix, Range, RelatedLocation, RuleMeta, Severity } from "./types";
+import { Finding, Fix, Range, RelatedLocation, RuleMeta, Severity, ToolNotice } from "./types";
 
 export interface Report {
   range: Range;
@@ -35,4 +35,38 @@ export function toFinding(meta: RuleMeta, file: string, severity: Severity, r: R
     related: r.related ?? [],
     fixes: r.fixes ?? [],
   };
+}
+
+/** What a front end runs: a rule with the severity and options the config gives it. */
+export interface RuleRun<Facts> {
+  rule: Rule<Facts>;
+  severity: Severity;
+  options: Record<string, unknown>;
+}
+
+/**
+ * Runs rules over one file's facts. A rule that throws loses only its own
+ * findings; the failure becomes an "internal" notice naming the rule and where
+ * it threw, on one line.
+ */
+export function runRules<Facts>(file: string, text: string, facts: Facts, rules: RuleRun<Facts>[]): { findings: Finding[]; notices: ToolNotice[] } {
+  const findings: Finding[] = [];
+  const notices: ToolNotice[] = [];
+  for (const { rule, severity, options } of rules) {
+    const mine: Finding[] = [];
+    try {
+      rule.check({ file, text, facts, severity, options, report: (r) => mine.push(toFinding(rule.meta, file, severity, r)) });
+      findings.push(...mine);
+    } catch (e) {
+      notices.push({ file, kind: "internal", message: `rule ${rule.meta.id} failed: ${oneLine(e)}` });
+    }
+  }
+  return { findings, notices };
+}
+
+/** The error and where it was thrown, on one line. */
+export function oneLine(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const frame = e.stack?.split("\n").find((l) => l.trim().startsWith("at "))?.trim();
+  return frame ? `${e.message} (${frame})` : e.message;
 }

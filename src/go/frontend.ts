@@ -4,8 +4,8 @@
  */
 import { LeaklintConfig } from "../core/config";
 import { ActiveRule, FrontEnd, FrontEndResult } from "../core/engine";
-import { Rule, toFinding } from "../core/rule";
-import { Finding, ToolNotice } from "../core/types";
+import { Rule, RuleRun, runRules } from "../core/rule";
+import { ToolNotice } from "../core/types";
 import { GoContext } from "./context";
 import { GoFile } from "./facts";
 import { MustReleaseFinding, findMustReleaseLeaks } from "./must-release";
@@ -41,13 +41,6 @@ export function maxBraceDepth(text: string): number {
   function end(index: number): number {
     return index < 0 ? text.length : index;
   }
-}
-
-/** The error and where it was thrown, on one line. */
-function oneLine(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const frame = e.stack?.split("\n").find((l) => l.trim().startsWith("at "))?.trim();
-  return frame ? `${e.message} (${frame})` : e.message;
 }
 
 /** What Go rules receive: the file, its ownership context, and shared analyses computed on first use. */
@@ -124,17 +117,7 @@ export class GoFrontEnd implements FrontEnd {
       const pkg = workspace.packageOf(goFile);
       if (this.documents) workspace.refreshSummaries(goFile, pkg);
       const facts = new GoFacts(goFile, new GoContext(goFile, pkg, workspace));
-      const findings: Finding[] = [];
-      const notices: ToolNotice[] = [];
-      for (const { rule, severity, options } of rules) {
-        const mine: Finding[] = [];
-        try {
-          rule.check({ file, text, facts, severity, options, report: (r) => mine.push(toFinding(rule.meta, file, severity, r)) });
-          findings.push(...mine);
-        } catch (e) {
-          notices.push({ file, kind: "internal", message: `rule ${rule.meta.id} failed: ${oneLine(e)}` });
-        }
-      }
+      const { findings, notices } = runRules(file, text, facts, rules as RuleRun<GoFacts>[]);
       // Comments only matter for suppressing findings; reading them from the tree is not free.
       return { findings, notices: [...facts.notices, ...notices], comments: findings.length > 0 ? goFile.comments : [] };
     } finally {

@@ -9,8 +9,8 @@
 import ts = require("typescript");
 import { LeaklintConfig, TsKnowledge } from "../core/config";
 import { ActiveRule, FrontEnd, FrontEndResult } from "../core/engine";
-import { Rule, toFinding } from "../core/rule";
-import { Finding, ToolNotice } from "../core/types";
+import { Rule, RuleRun, runRules } from "../core/rule";
+import { ToolNotice } from "../core/types";
 import { TsContext } from "./context";
 import { TsFile } from "./facts";
 import { MustReleaseFinding, findMustReleaseLeaks } from "./must-release";
@@ -57,13 +57,6 @@ export class TsFacts {
   }
 }
 
-/** The error and where it was thrown, on one line. */
-function oneLine(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const frame = e.stack?.split("\n").find((l) => l.trim().startsWith("at "))?.trim();
-  return frame ? `${e.message} (${frame})` : e.message;
-}
-
 export class TsFrontEnd implements FrontEnd {
   readonly language = "ts" as const;
   readonly rules = TS_RULES as Rule<unknown>[];
@@ -107,18 +100,7 @@ export class TsFrontEnd implements FrontEnd {
       return { findings: [], notices: [{ file, kind: "input", message: "skipped: code nested too deeply to analyse" }], comments: [] };
     }
     const facts = new TsFacts(tsFile, new TsContext(tsFile, this.workspaceFor(config.ts), config.ts, oracle));
-    const findings: Finding[] = [];
-    const notices: ToolNotice[] = [];
-    const text = sourceFile.text;
-    for (const { rule, severity, options } of rules) {
-      const mine: Finding[] = [];
-      try {
-        rule.check({ file, text, facts, severity, options, report: (r) => mine.push(toFinding(rule.meta, file, severity, r)) });
-        findings.push(...mine);
-      } catch (e) {
-        notices.push({ file, kind: "internal", message: `rule ${rule.meta.id} failed: ${oneLine(e)}` });
-      }
-    }
+    const { findings, notices } = runRules(file, sourceFile.text, facts, rules as RuleRun<TsFacts>[]);
     // Comments matter only to suppress findings: a file without any is not scanned for them.
     return { findings, notices: [...facts.notices, ...notices], comments: findings.length > 0 ? tsFile.comments : [] };
   }
