@@ -64,6 +64,17 @@ export function runRules<Facts>(file: string, text: string, facts: Facts, rules:
   return { findings, notices };
 }
 
+/** Code nested deeper than the JS stack is skipped with an "input" notice, not counted as a crash. */
+export function unlessTooDeep<T>(file: string, notices: ToolNotice[], analysis: () => T, fallback: T): T {
+  try {
+    return analysis();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    notices.push({ file, kind: "input", message: "skipped: code nested too deeply to analyse" });
+    return fallback;
+  }
+}
+
 /** The error and where it was thrown, on one line. */
 export function oneLine(e: unknown): string {
   if (!(e instanceof Error)) return String(e);

@@ -22,7 +22,7 @@ import {
   TS_KINDS,
   TsKind,
 } from "./resources";
-import { isReference, resolveName } from "./scopes";
+import { isReference, localFunction, parseConfiguredName, resolveName } from "./scopes";
 import { FunctionLike, calleeOf, isFunctionLike, skipAwait, skipOuter, stringValue } from "./syntax";
 import { TypeOracle, declaredTypeText, enclosingClass } from "./types";
 import type { TsWorkspace } from "./workspace";
@@ -143,12 +143,7 @@ export class TsContext {
     readonly knowledge: TsKnowledge,
     readonly oracle?: TypeOracle,
   ) {
-    this.factories = knowledge.resourceFactories.map((f) => {
-      const kind = CONFIG_KINDS[f.kind as ConfigKind];
-      if (f.function.startsWith("*.")) return { name: f.function.slice(2), kind };
-      const i = f.function.lastIndexOf("#");
-      return { module: f.function.slice(0, i), name: f.function.slice(i + 1), kind };
-    });
+    this.factories = knowledge.resourceFactories.map((f) => ({ ...parseConfiguredName(f.function), kind: CONFIG_KINDS[f.kind as ConfigKind] }));
     this.factoryMethods = new Set(this.factories.map((f) => f.name.split(".").pop()!));
   }
 
@@ -416,7 +411,7 @@ export class TsContext {
     const e = skipOuter(arg);
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return e;
     if (ts.isIdentifier(e)) {
-      const fn = this.localFunction(e);
+      const fn = localFunction(e);
       return fn?.body ? fn : undefined;
     }
     return undefined;
@@ -587,7 +582,7 @@ export class TsContext {
       return "handoff";
     }
     if (ts.isIdentifier(callee)) {
-      const fn = this.localFunction(callee);
+      const fn = localFunction(callee);
       if (fn) return this.paramEffect(fn, index);
       return "handoff";
     }
@@ -617,17 +612,6 @@ export class TsContext {
     return s.params[Math.min(index, s.params.length - 1)] ?? "handoff";
   }
 
-  /** A function declared in the file that an identifier names: `function f()` or `const f = () => ...`. */
-  localFunction(id: ts.Identifier): FunctionLike | undefined {
-    const r = resolveName(id, id.text);
-    if (!r) return undefined;
-    if (ts.isFunctionDeclaration(r.decl) && r.decl.body) return r.decl;
-    if (ts.isVariableDeclaration(r.decl) && r.decl.initializer) {
-      const init = skipOuter(r.decl.initializer);
-      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
-    }
-    return undefined;
-  }
 
   /** `this.m` inside a class: the method (or arrow-function field) `m`. */
   classMethod(access: ts.PropertyAccessExpression): FunctionLike | undefined {
@@ -648,7 +632,7 @@ export class TsContext {
   /** The function a call calls, when the file declares it (`f()`, `this.m()`). */
   private calleeFunction(call: ts.CallExpression): FunctionLike | undefined {
     const callee = calleeOf(call);
-    if (ts.isIdentifier(callee)) return this.localFunction(callee);
+    if (ts.isIdentifier(callee)) return localFunction(callee);
     if (ts.isPropertyAccessExpression(callee) && skipOuter(callee.expression).kind === ts.SyntaxKind.ThisKeyword) return this.classMethod(callee);
     return undefined;
   }

@@ -27,7 +27,7 @@
 import ts = require("typescript");
 import { Acquisition, TsContext, VarRef, runsInPlace } from "./context";
 import { TS_KINDS, TsKind } from "./resources";
-import { resolveName } from "./scopes";
+import { localFunction, resolveName } from "./scopes";
 import { FunctionLike, calleeOf, isFunctionLike, isLoop, isStatementList, skipOuter, stringValue } from "./syntax";
 
 export const OPEN = 1;
@@ -742,7 +742,7 @@ export class MustReleaseFlow {
       hand();
       return;
     }
-    const fn = this.ctx.localFunction(callee);
+    const fn = localFunction(callee);
     if (!fn || !fn.body || fn === t.fn) return;
     const e = this.ctx.effectOnName(fn.body, t);
     if (e === "release" || e === "handoff" || e === "return") hand();

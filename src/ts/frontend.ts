@@ -9,7 +9,7 @@
 import ts = require("typescript");
 import { LeaklintConfig, TsKnowledge } from "../core/config";
 import { ActiveRule, FrontEnd, FrontEndResult } from "../core/engine";
-import { Rule, RuleRun, runRules } from "../core/rule";
+import { Rule, RuleRun, runRules, unlessTooDeep } from "../core/rule";
 import { ToolNotice } from "../core/types";
 import { TsContext } from "./context";
 import { TsFile } from "./facts";
@@ -41,19 +41,8 @@ export class TsFacts {
   }
 
   mustReleaseLeaks(): MustReleaseFinding[] {
-    this.mustRelease ??= this.guarded(() => findMustReleaseLeaks(this.ctx), []);
+    this.mustRelease ??= unlessTooDeep(this.file.path, this.notices, () => findMustReleaseLeaks(this.ctx), []);
     return this.mustRelease;
-  }
-
-  /** Code nested deeper than the JS stack is skipped with a notice, not counted as a crash. */
-  private guarded<T>(analysis: () => T, fallback: T): T {
-    try {
-      return analysis();
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      this.notices.push({ file: this.file.path, kind: "input", message: "skipped: code nested too deeply to analyse" });
-      return fallback;
-    }
   }
 }
 

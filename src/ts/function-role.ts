@@ -14,7 +14,7 @@
  */
 import ts = require("typescript");
 import { TsFile } from "./facts";
-import { isReference, resolveName } from "./scopes";
+import { isReference, localFunction, resolveName } from "./scopes";
 import { FunctionLike, calleeOf, isFunctionLike, isLoop, lineOf, skipOuter, stringValue } from "./syntax";
 import { SYNC_CALLBACK_METHODS } from "./resources";
 
@@ -540,14 +540,3 @@ function variableOf(fn: ts.Node): ts.VariableDeclaration | undefined {
   return ts.isVariableDeclaration(n.parent) && n.parent.initializer === n ? n.parent : undefined;
 }
 
-/** A function declared in the file that an identifier names: `function f()` or `const f = () => ...`. */
-export function localFunction(id: ts.Identifier): FunctionLike | undefined {
-  const r = resolveName(id, id.text);
-  if (!r) return undefined;
-  if (ts.isFunctionDeclaration(r.decl) && r.decl.body) return r.decl;
-  if (ts.isVariableDeclaration(r.decl) && r.decl.initializer) {
-    const init = skipOuter(r.decl.initializer);
-    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
-  }
-  return undefined;
-}

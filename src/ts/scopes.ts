@@ -10,7 +10,7 @@
  *   catch          the catch variable
  */
 import ts = require("typescript");
-import { boundNames, isFunctionLike } from "./syntax";
+import { FunctionLike, boundNames, isFunctionLike, skipOuter } from "./syntax";
 
 const cache = new WeakMap<ts.Node, Map<string, ts.Node>>();
 
@@ -207,4 +207,26 @@ export function isReference(id: ts.Identifier): boolean {
     default:
       return true;
   }
+}
+
+/** A function declared in the file that an identifier names: `function f()` or `const f = () => ...`. */
+export function localFunction(id: ts.Identifier): FunctionLike | undefined {
+  const r = resolveName(id, id.text);
+  if (!r) return undefined;
+  if (ts.isFunctionDeclaration(r.decl) && r.decl.body) return r.decl;
+  if (ts.isVariableDeclaration(r.decl) && r.decl.initializer) {
+    const init = skipOuter(r.decl.initializer);
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+  }
+  return undefined;
+}
+
+/**
+ * A function named in the config: `module#export` (`pg#Pool`, `./db#connect`)
+ * or `*.method` for a method of any receiver.
+ */
+export function parseConfiguredName(entry: string): { module?: string; name: string } {
+  if (entry.startsWith("*.")) return { name: entry.slice(2) };
+  const i = entry.lastIndexOf("#");
+  return { module: entry.slice(0, i), name: entry.slice(i + 1) };
 }

@@ -12,7 +12,8 @@ import { Rule } from "../../core/rule";
 import { RelatedLocation } from "../../core/types";
 import { Fate, fateOf } from "../constructions";
 import { TsFile } from "../facts";
-import { Frequency, Position, className, frequencyOf, isSingletonClass, isTestFile, localFunction } from "../function-role";
+import { Frequency, Position, className, frequencyOf, isSingletonClass, isTestFile } from "../function-role";
+import { localFunction, parseConfiguredName } from "../scopes";
 import { isReference, resolveName } from "../scopes";
 import { FunctionLike, calleeOf, enclosingFunction, isFunctionLike, rangeOf, skipOuter, stringValue } from "../syntax";
 import type { TsFacts } from "../frontend";
@@ -122,11 +123,7 @@ class Recognizer {
     private readonly file: TsFile,
     configured: string[],
   ) {
-    this.configured = configured.map((f) => {
-      if (f.startsWith("*.")) return { name: f.slice(2) };
-      const i = f.lastIndexOf("#");
-      return { module: f.slice(0, i), name: f.slice(i + 1) };
-    });
+    this.configured = configured.map(parseConfiguredName);
   }
 
   mayConstruct(): boolean {

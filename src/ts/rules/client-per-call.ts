@@ -14,7 +14,8 @@ import { Rule } from "../../core/rule";
 import { Fix, RelatedLocation, TextEdit } from "../../core/types";
 import { Fate, fateOf } from "../constructions";
 import { TsFile } from "../facts";
-import { Frequency, Position, frequencyOf, isTestFile, localFunction } from "../function-role";
+import { Frequency, Position, frequencyOf, isTestFile } from "../function-role";
+import { localFunction, parseConfiguredName } from "../scopes";
 import { declarationsOf, isReference, resolveName } from "../scopes";
 import { FunctionLike, calleeOf, enclosingFunction, isFunctionLike, lineIndent, rangeOf, skipOuter } from "../syntax";
 import type { TsFacts } from "../frontend";
@@ -162,11 +163,7 @@ class Recognizer {
     private readonly file: TsFile,
     configured: string[],
   ) {
-    this.configured = configured.map((f) => {
-      if (f.startsWith("*.")) return { name: f.slice(2) };
-      const i = f.lastIndexOf("#");
-      return { module: f.slice(0, i), name: f.slice(i + 1) };
-    });
+    this.configured = configured.map(parseConfiguredName);
   }
 
   /** Cheap test: the file imports a client library (or the config names constructors). */
