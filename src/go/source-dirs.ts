@@ -41,11 +41,17 @@ export function importsOfSources(texts: string[]): string[] {
 /** The module (go.mod directory and path) a directory belongs to. */
 export function moduleOf(dir: string): { dir: string; path: string } | undefined {
   for (let d = dir; ; d = path.dirname(d)) {
-    const text = readOrEmpty(path.join(d, "go.mod"));
-    const m = /^module\s+("?)([^\s"]+)\1/m.exec(text);
-    if (m) return { dir: d, path: m[2] };
+    const mod = parseGoMod(d, readOrEmpty(path.join(d, "go.mod")));
+    if (mod) return mod;
     if (path.dirname(d) === d) return undefined;
   }
+}
+
+/** The module path and `go` directive of the go.mod in `dir`, given its text. */
+export function parseGoMod(dir: string, text: string): { dir: string; path: string; goVersion?: string } | undefined {
+  const mod = /^module\s+("?)([^\s"]+)\1/m.exec(text);
+  const go = /^go\s+(\d+\.\d+)/m.exec(text);
+  return mod ? { dir, path: mod[2], goVersion: go?.[1] } : undefined;
 }
 
 /**

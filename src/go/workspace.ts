@@ -24,7 +24,7 @@ import { GoContext, summarizePending } from "./context";
 import type { Node } from "./parser";
 import type { Construction } from "./constructions";
 import { ConfiguredUse, configuredUses } from "./configured";
-import { importsOfDir, sourcesOfDir } from "./source-dirs";
+import { importsOfDir, parseGoMod, sourcesOfDir } from "./source-dirs";
 import { CLIENT_IMPORTS } from "./client-constructors";
 
 export type ParamEffect = "release" | "handoff" | "none";
@@ -146,10 +146,7 @@ export class GoWorkspace {
     let found: GoModule | null = null;
     const gomod = path.join(dir, "go.mod");
     if (fs.existsSync(gomod)) {
-      const text = safeRead(gomod) ?? "";
-      const mod = /^module\s+("?)([^\s"]+)\1/m.exec(text);
-      const go = /^go\s+(\d+\.\d+)/m.exec(text);
-      if (mod) found = { dir, path: mod[2], goVersion: go?.[1] };
+      found = parseGoMod(dir, safeRead(gomod) ?? "") ?? null;
     } else {
       const parent = path.dirname(dir);
       if (parent !== dir) found = this.moduleFor(parent) ?? null;
