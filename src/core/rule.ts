@@ -20,9 +20,15 @@ export interface RuleContext<Facts> {
   report(report: Report): void;
 }
 
-export interface Rule<Facts> {
+export interface Rule<Facts, Gate = never> {
   meta: RuleMeta;
   check(context: RuleContext<Facts>): void;
+  /**
+   * A cheap test before the file is parsed, from what the front end's `Gate`
+   * offers (its text, imports): false promises that `check` would report
+   * nothing, so a file no rule wants is never parsed.
+   */
+  mayReport?(gate: Gate): boolean;
 }
 
 export function toFinding(meta: RuleMeta, file: string, severity: Severity, r: Report): Finding {
@@ -38,8 +44,8 @@ export function toFinding(meta: RuleMeta, file: string, severity: Severity, r: R
 }
 
 /** What a front end runs: a rule with the severity and options the config gives it. */
-export interface RuleRun<Facts> {
-  rule: Rule<Facts>;
+export interface RuleRun<Facts, Gate = never> {
+  rule: Rule<Facts, Gate>;
   severity: Severity;
   options: Record<string, unknown>;
 }
@@ -49,7 +55,7 @@ export interface RuleRun<Facts> {
  * findings; the failure becomes an "internal" notice naming the rule and where
  * it threw, on one line.
  */
-export function runRules<Facts>(file: string, text: string, facts: Facts, rules: RuleRun<Facts>[]): { findings: Finding[]; notices: ToolNotice[] } {
+export function runRules<Facts, Gate>(file: string, text: string, facts: Facts, rules: RuleRun<Facts, Gate>[]): { findings: Finding[]; notices: ToolNotice[] } {
   const findings: Finding[] = [];
   const notices: ToolNotice[] = [];
   for (const { rule, severity, options } of rules) {

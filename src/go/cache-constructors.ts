@@ -81,11 +81,13 @@ for (const lib of LIBRARIES) for (const p of lib.paths) BY_PATH.set(p, lib.const
  */
 export function cacheImportNames(file: GoFile, knowledge: GoKnowledge): Set<string> {
   const out = new Set<string>();
-  for (const imp of file.imports) {
-    const configured = knowledge.cacheConstructors.some((c) => c.startsWith(`${imp.path}.`) && !c.slice(imp.path.length + 1).includes("/"));
-    if (BY_PATH.has(imp.path) || configured) out.add(imp.name);
-  }
+  for (const imp of file.imports) if (isCacheImport(imp.path, knowledge)) out.add(imp.name);
   return out;
+}
+
+/** A cache library, or a package that owns a constructor from `go.cacheConstructors`. */
+export function isCacheImport(importPath: string, knowledge: GoKnowledge): boolean {
+  return BY_PATH.has(importPath) || knowledge.cacheConstructors.some((c) => c.startsWith(`${importPath}.`) && !c.slice(importPath.length + 1).includes("/"));
 }
 
 /**

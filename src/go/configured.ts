@@ -46,6 +46,11 @@ const ASSIGN_QUERY = `(assignment_statement
 
 const cache = new WeakMap<GoFile, ConfiguredUse[]>();
 
+/** Whether a file's text names a setting at all: only those files are parsed for them. */
+export function mentionsConfiguration(text: string): boolean {
+  return MENTIONS.test(text);
+}
+
 /** The settings one file applies. A zero duration is no setting: it means "never expire". */
 export function configuredUses(file: GoFile): ConfiguredUse[] {
   let uses = cache.get(file);

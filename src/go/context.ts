@@ -74,15 +74,6 @@ export class GoContext {
 
   // ---- summaries -------------------------------------------------------------
 
-  /** Makes this file's functions known to its loading package; `summarizePending` computes them. */
-  registerFunctions(): void {
-    for (const fn of this.file.functions) {
-      const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
-      if (fn.receiver) this.pkg.addMethodKey(fn.name, key);
-      this.pkg.pending.set(key, [...(this.pkg.pending.get(key) ?? []), { ctx: this, node: fn.node }]);
-    }
-  }
-
   summarizeNode(node: Node): FunctionSummary {
     const summary: FunctionSummary = { returns: this.returnedResources(node), params: [], constructs: [] };
     const body = field(node, "body");
@@ -113,7 +104,7 @@ export class GoContext {
 
   /** Every construction in a body, including function literals run there, labelled with the function's name. */
   private constructionsIn(body: Node, label: string): Construction[] {
-    if (!this.mayConstruct(body)) return [];
+    if (!this.workspace.dirMayConstruct(this.pkg.dir) || !this.mayConstruct(body)) return [];
     const out: Construction[] = [];
     for (const node of descendants(body, CONSTRUCTION_NODE_TYPES, true)) {
       for (const c of this.constructionsAt(node)) {
@@ -233,7 +224,7 @@ export class GoContext {
   }
 
   private localSummary(key: string): FunctionSummary | undefined {
-    return this.pkg.functions.has(key) ? this.pkg.summary(key) : (summarizePending(this.pkg, key) ?? this.pkg.summary(key));
+    return this.pkg.summary(key);
   }
 
   /** Only methods this package declares can have summaries; skip the type lookup for the rest. */
@@ -312,6 +303,8 @@ export class GoContext {
         return summary && summary.returns.length > 0 ? { kind: summary.returns[0].kind, index: summary.returns[0].index, label } : null;
       }
       case "local": {
+        // Only a function whose declaration names a resource type can return one; the others need no summary.
+        if (!this.declaresResourceResult(target.name)) return null;
         const summary = this.summaryOf(target);
         return summary && summary.returns.length > 0 ? { kind: summary.returns[0].kind, index: summary.returns[0].index, label } : null;
       }
@@ -354,7 +347,12 @@ export class GoContext {
     return null;
   }
 
+  private declaresResourceResult(name: string): boolean {
+    return this.workspace.dirFacts(this.pkg.dir).resourceNames.has(name);
+  }
+
   private packageMethodReturnsResource(name: string): boolean {
+    if (!this.declaresResourceResult(name)) return false;
     return this.pkg.methodKeys(name).some((k) => (this.localSummary(k)?.returns.length ?? 0) > 0);
   }
 
@@ -616,35 +614,6 @@ export class GoContext {
     return effect ?? unknown;
   }
 }
-
-/**
- * The summary of a function of a loading package. Files for different platforms
- * may each declare it (build tags); their summaries merge, each effect taking the
- * strongest variant, so no platform's hand-off is lost.
- */
-export function summarizePending(pkg: GoPackage, key: string): FunctionSummary | undefined {
-  const existing = pkg.functions.get(key);
-  if (existing) return existing;
-  const variants = pkg.pending.get(key);
-  if (!variants) return undefined;
-  pkg.functions.set(key, IN_PROGRESS);
-  const summaries = variants.map((v) => v.ctx.summarizeNode(v.node));
-  const rank: Record<ParamEffect, number> = { none: 0, handoff: 1, release: 2 };
-  const merged: FunctionSummary = {
-    returns: summaries.flatMap((s) => s.returns),
-    params: [],
-    constructs: summaries.flatMap((s) => s.constructs),
-  };
-  const extras = summaries.flatMap((s) => (s.extra ? [s.extra] : []));
-  if (extras.length > 0) merged.extra = Object.assign({}, ...extras);
-  const arity = Math.max(...summaries.map((s) => s.params.length));
-  for (let i = 0; i < arity; i++) {
-    merged.params.push(summaries.map((s) => s.params[i] ?? "none").reduce((a, b) => (rank[b] > rank[a] ? b : a), "none" as ParamEffect));
-  }
-  pkg.functions.set(key, merged);
-  return merged;
-}
-
 
 /**
  * Parameter types a resource can be passed as: the resource types themselves,

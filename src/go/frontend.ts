@@ -14,6 +14,7 @@ import { GO_RULES } from "./rules";
 import { GoDocuments } from "./documents";
 import { GoDependencyIndex } from "./source-dirs";
 import { GoWorkspace } from "./workspace";
+import { GoGate } from "./gate";
 
 /**
  * Hand-written Go never nests this deep; generated code that does would cost
@@ -70,7 +71,7 @@ export class GoFacts {
 
 export class GoFrontEnd implements FrontEnd {
   readonly language = "go" as const;
-  readonly rules = GO_RULES as Rule<unknown>[];
+  readonly rules = GO_RULES as Rule<unknown, unknown>[];
   private readonly workspaces = new Map<LeaklintConfig, GoWorkspace>();
   /** Set for editors: documents are re-parsed incrementally and their summaries kept current. */
   private readonly documents?: GoDocuments;
@@ -98,6 +99,9 @@ export class GoFrontEnd implements FrontEnd {
       return { findings: [], notices: [{ file, kind: "input", message: `skipped: blocks nested deeper than ${MAX_NESTING} levels` }], comments: [] };
     }
     const workspace = this.workspaceFor(config);
+    const gate = new GoGate(file, text, workspace);
+    const wanted = (rules as RuleRun<GoFacts, GoGate>[]).filter((r) => !r.rule.mayReport || r.rule.mayReport(gate));
+    if (wanted.length === 0) return { findings: [], notices: [], comments: [] };
     const goFile = this.documents
       ? new GoFile(file, text, this.documents.parse(file, text))
       : (workspace.takeParsed(file, text) ?? new GoFile(file, text, parseGo(text)));
@@ -106,10 +110,11 @@ export class GoFrontEnd implements FrontEnd {
       const pkg = workspace.packageOf(goFile);
       if (this.documents) workspace.refreshSummaries(goFile, pkg);
       const facts = new GoFacts(goFile, new GoContext(goFile, pkg, workspace));
-      const { findings, notices } = runRules(file, text, facts, rules as RuleRun<GoFacts>[]);
+      const { findings, notices } = runRules(file, text, facts, wanted);
       // Comments only matter for suppressing findings; reading them from the tree is not free.
       return { findings, notices: [...facts.notices, ...notices], comments: findings.length > 0 ? goFile.comments : [] };
     } finally {
+      workspace.release(goFile);
       if (!this.documents) goFile.tree.delete();
     }
   }
@@ -118,7 +123,7 @@ export class GoFrontEnd implements FrontEnd {
   private workspaceFor(config: LeaklintConfig): GoWorkspace {
     let ws = this.workspaces.get(config);
     if (!ws) {
-      ws = new GoWorkspace(config.go, { parkTrees: !this.documents });
+      ws = new GoWorkspace(config.go, { keepSources: !!this.documents });
       this.workspaces.set(config, ws);
     }
     return ws;

@@ -11,7 +11,18 @@ import { Report } from "../core/rule";
 import { Acquisition, GoContext } from "./context";
 import { Leak, MustReleaseFlow, Tracked } from "./flow";
 import { goQuery } from "./parser";
-import { KINDS, ResourceKind } from "./resources";
+import {
+  DATABASE_METHODS,
+  HTTP_CLIENT_METHODS,
+  KINDS,
+  PACKAGE_FACTORIES,
+  POOL_METHODS,
+  ResourceKind,
+  TYPED_METHOD_FACTORIES,
+  isDatabaseImport,
+  isPgxPoolImport,
+} from "./resources";
+import type { GoGate } from "./gate";
 import {
   FUNCTION_TYPES,
   descendants,
@@ -33,6 +44,35 @@ export interface MustReleaseFinding {
 }
 
 const IDENT = new Set(["identifier"]);
+
+const METHOD_NAMES = [...new Set([...Object.keys(DATABASE_METHODS), ...Object.keys(HTTP_CLIENT_METHODS), ...Object.keys(POOL_METHODS), ...Object.values(TYPED_METHOD_FACTORIES).flatMap(Object.keys)])];
+const METHOD_CALL = new RegExp(`\\.\\s*(${METHOD_NAMES.join("|")})\\s*\\(`);
+/** The packages whose import lets a method call of those names acquire (see `GoContext.methodAcquisition`). */
+const METHOD_IMPORT = (p: string) => isDatabaseImport(p) || isPgxPoolImport(p) || Object.keys(TYPED_METHOD_FACTORIES).some((t) => t.startsWith(`${p}.`));
+
+/**
+ * Whether the file could acquire a resource: it calls a factory of a package it
+ * imports, a method with a database or HTTP name where such a package is
+ * imported, or a function of its package or module whose declaration says it
+ * returns a resource. Mirrors `GoContext.acquisitionOf`, by name only.
+ */
+export function mayAcquire(gate: GoGate): boolean {
+  const { workspace } = gate;
+  const configured = workspace.knowledge.resourceFactories.map((f) => f.function);
+  for (const imp of gate.imports) {
+    const factories = PACKAGE_FACTORIES[imp.path];
+    const own = configured.filter((f) => f.startsWith(`${imp.path}.`));
+    const module = workspace.isModuleImport(imp.path, gate.dir);
+    if (!factories && own.length === 0 && !module) continue;
+    for (const name of gate.calledThrough(imp.name)) {
+      if (factories?.[name] || own.includes(`${imp.path}.${name}`)) return true;
+      if (module && workspace.mayReturnResource(imp.path, name, gate.dir)) return true;
+    }
+  }
+  if (METHOD_CALL.test(gate.text) && (gate.importsPath(METHOD_IMPORT) || gate.dirImportsPath(METHOD_IMPORT))) return true;
+  const local = workspace.dirFacts(gate.dir).resourceNames;
+  return local.size > 0 && new RegExp(`\\b(${[...local].join("|")})\\s*[([]`).test(gate.text);
+}
 
 export function findMustReleaseLeaks(ctx: GoContext): MustReleaseFinding[] {
   const out: MustReleaseFinding[] = [];

@@ -3,16 +3,17 @@
  * with the same package clause form a package; go.mod's module path maps import
  * paths inside the module to directories.
  *
- * A package is loaded once per workspace: its files are parsed, every function's
- * summary is computed, then the trees are deleted. Only the summaries (small
- * plain objects) and a few merged facts stay in memory, so a scan never holds
- * more than one package's trees per level of cross-package recursion. Summaries
- * need no first pass over the workspace: a package is loaded when a file of it
- * is analysed (its trees then wait, "parked", for their own files' analysis, so
- * a scan parses each file once), and a module package it imports only when a
- * call into it can matter (its sources, read as text, say it can return a
- * resource or build a cache or client). Each worker thread has its own
- * workspace, and a scan hands a directory's files to one worker together.
+ * Loading a package is cheap and computes no summary: each file is parsed with
+ * its function bodies emptied (skeleton.ts), which is enough for the package's
+ * facts (imports, struct fields, package variables, which functions and methods
+ * it declares), and the tree is deleted at once. A function's summary is
+ * computed the first time a rule asks for it, from a full parse of the file
+ * that declares it; those trees wait in a small byte-bounded cache, where the
+ * scan also finds them when their own file's turn comes. So a scan needs no
+ * first pass, parses in full only the files a rule wants and the files of the
+ * functions they call, and holds a bounded set of trees whatever the size of
+ * the workspace. Each worker thread has its own workspace, and a scan hands a
+ * directory's files to one worker together.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,12 +21,13 @@ import { GoKnowledge } from "../core/config";
 import { GoFile } from "./facts";
 import { parseGo } from "./parser";
 import { RESOURCE_RESULT, ResourceKind } from "./resources";
-import { GoContext, summarizePending } from "./context";
-import type { Node } from "./parser";
+import { GoContext } from "./context";
 import type { Construction } from "./constructions";
-import { ConfiguredUse, configuredUses } from "./configured";
-import { importsOfDir, parseGoMod, sourcesOfDir } from "./source-dirs";
+import { ConfiguredUse, configuredUses, mentionsConfiguration } from "./configured";
+import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir } from "./source-dirs";
+import { DirFacts } from "./gate";
 import { CLIENT_IMPORTS } from "./client-constructors";
+import { topLevelBodies, withoutBodies } from "./skeleton";
 
 export type ParamEffect = "release" | "handoff" | "none";
 
@@ -52,20 +54,19 @@ export class GoPackage {
   readonly fieldTypes = new Map<string, string>();
   readonly packageVars = new Set<string>();
   readonly packageVarTypes = new Map<string, string>();
-  /** Pool lifetimes and server timeouts set anywhere in the package (see configured.ts). */
-  readonly configured: ConfiguredUse[] = [];
-  /**
-   * While the package loads: the functions not summarized yet, so that functions
-   * calling each other across files get each other's summaries whatever the order.
-   */
-  readonly pending = new Map<string, { ctx: GoContext; node: Node }[]>();
-  /** "F" for functions, "Recv.M" for methods. */
+  /** Summaries computed so far; "F" for functions, "Recv.M" for methods. */
   readonly functions = new Map<string, FunctionSummary>();
+  /** Function key to the files that declare it (several: one per platform). */
+  private readonly declared = new Map<string, string[]>();
+  /** Files that apply pool lifetimes or server timeouts (see configured.ts). */
+  private readonly configuringFiles: string[] = [];
+  private configuredUses?: ConfiguredUse[];
 
   constructor(
     readonly dir: string,
     readonly name: string,
     readonly module: GoModule | undefined,
+    private readonly workspace: GoWorkspace,
     /** For a package's test files: the package they extend. */
     readonly base?: GoPackage,
   ) {
@@ -74,15 +75,101 @@ export class GoPackage {
       for (const [k, v] of base.fieldTypes) this.fieldTypes.set(k, v);
       for (const v of base.packageVars) this.packageVars.add(v);
       for (const [k, v] of base.packageVarTypes) this.packageVarTypes.set(k, v);
-      this.configured.push(...base.configured);
     }
   }
 
-  /** The text each file had when its functions were summarized. */
+  addFile(facts: GoFile, text: string): void {
+    for (const i of facts.imports) this.imports.add(i.path);
+    for (const [k, v] of facts.fieldTypes) this.fieldTypes.set(k, v);
+    for (const v of facts.packageVars) this.packageVars.add(v);
+    for (const [k, v] of facts.packageVarTypes) this.packageVarTypes.set(k, v);
+    for (const fn of facts.functions) this.declare(fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name, facts.path);
+    if (mentionsConfiguration(text)) this.configuringFiles.push(path.resolve(facts.path));
+  }
+
+  declare(key: string, file: string): void {
+    const files = this.declared.get(key) ?? [];
+    const resolved = path.resolve(file);
+    if (!files.includes(resolved)) files.push(resolved);
+    this.declared.set(key, files);
+    const dot = key.indexOf(".");
+    if (dot >= 0) this.addMethodKey(key.slice(dot + 1), key);
+  }
+
+  /** The summary of a function of this package (or of the package its tests extend), computed on first use. */
+  summary(key: string): FunctionSummary | undefined {
+    const known = this.functions.get(key);
+    if (known) return known;
+    const files = this.declared.get(key);
+    if (files) return this.workspace.summarize(this, key, files);
+    return this.base?.summary(key);
+  }
+
+  /** A summary of a function this package itself declares (not its base). */
+  ownSummary(key: string): FunctionSummary | undefined {
+    return this.declared.has(key) ? this.summary(key) : undefined;
+  }
+
+  /** Bumped when an edited file's text is recorded, so what was derived from the sources is derived again. */
+  version = 0;
+
+  /** Keys of the functions and methods this package declares (not its base's). */
+  functionKeys(): string[] {
+    return [...this.declared.keys()];
+  }
+
+  /** Every function's summary, computed if need be: for the rules that look at the whole package. */
+  summaries(): [string, FunctionSummary][] {
+    const out: [string, FunctionSummary][] = [];
+    for (const key of this.declared.keys()) {
+      const s = this.summary(key);
+      if (s) out.push([key, s]);
+    }
+    return out;
+  }
+
+  /**
+   * Summaries of the functions that build a cache or client. A package that
+   * imports no constructor package, directly or through the module, has none,
+   * and nothing is parsed to learn it.
+   */
+  constructingSummaries(): [string, FunctionSummary][] {
+    if (!this.workspace.dirMayConstruct(this.dir)) return [];
+    return this.summaries().filter(([, s]) => s.constructs.length > 0);
+  }
+
+  /** The header and body text of each top-level function declaration, by key, read from the sources without parsing. */
+  declarationTexts(): Map<string, { header: string; body: string }[]> {
+    const out = new Map<string, { header: string; body: string }[]>();
+    for (const file of new Set([...this.declared.values()].flat())) {
+      const text = this.sourceOf(file) ?? safeRead(file) ?? "";
+      for (const body of topLevelBodies(text)) {
+        const header = text.slice(body.decl, body.open);
+        const m = /^func\s*(?:\(\s*(?:\w+\s+)?\*?\s*(\w+)[^)]*\)\s*)?(\w+)/.exec(header);
+        if (!m) continue;
+        const key = m[1] ? `${m[1]}.${m[2]}` : m[2];
+        if (this.declared.has(key)) out.set(key, [...(out.get(key) ?? []), { header, body: text.slice(body.open, body.close + 1) }]);
+      }
+    }
+    return out;
+  }
+
+  /** Pool lifetimes and server timeouts set anywhere in the package (see configured.ts). */
+  get configured(): ConfiguredUse[] {
+    if (!this.configuredUses) {
+      const uses = [...(this.base?.configured ?? [])];
+      for (const file of this.configuringFiles) uses.push(...(this.workspace.withTree(file, configuredUses) ?? []));
+      this.configuredUses = uses;
+    }
+    return this.configuredUses;
+  }
+
+  /** The text each file had when it was last analysed, kept only for edited documents. */
   private readonly sources = new Map<string, string>();
 
   recordSource(file: string, text: string): void {
     this.sources.set(path.resolve(file), text);
+    this.version++;
   }
 
   sourceOf(file: string): string | undefined {
@@ -100,14 +187,10 @@ export class GoPackage {
     return this.functionTexts.get(key);
   }
 
-  summary(name: string): FunctionSummary | undefined {
-    return this.functions.get(name) ?? this.base?.summary(name);
-  }
-
-  /** Method name to its keys ("Recv.Name") in the package, filled as functions register. */
+  /** Method name to its keys ("Recv.Name") in the package. */
   private readonly methods = new Map<string, string[]>();
 
-  addMethodKey(name: string, key: string): void {
+  private addMethodKey(name: string, key: string): void {
     const keys = this.methods.get(name) ?? [];
     if (!keys.includes(key)) keys.push(key);
     this.methods.set(name, keys);
@@ -125,19 +208,20 @@ export class GoPackage {
 /** Functions whose summary is being computed, so recursion (direct or mutual) terminates. */
 export const IN_PROGRESS: FunctionSummary = { returns: [], params: [], constructs: [] };
 
+/** Source bytes of full trees kept for summaries and for their own file's analysis. */
+const TREE_BUDGET = 2_000_000;
+
 export class GoWorkspace {
   private readonly modules = new Map<string, GoModule | null>();
   private readonly packages = new Map<string, GoPackage>();
-  private readonly loading = new Set<string>();
 
   /**
-   * `parkTrees`: keep the trees of a package's other files for their own
-   * analysis (scans walk a directory's files together). Editors analyse one
-   * document at a time and would only hold the trees in memory.
+   * `keepSources`: remember each file's text, so an edited document's changed
+   * functions can be found and summarized again (editors); scans need not.
    */
   constructor(
     readonly knowledge: GoKnowledge,
-    private readonly options: { parkTrees: boolean } = { parkTrees: true },
+    private readonly options: { keepSources: boolean } = { keepSources: false },
   ) {}
 
   moduleFor(dir: string): GoModule | undefined {
@@ -155,61 +239,143 @@ export class GoWorkspace {
     return found ?? undefined;
   }
 
+  /** The file being analysed: summaries of its functions come from its tree, which stands in for the copy on disk. */
+  private current?: GoFile;
+
   /**
-   * The package of an analysed file, which stands in for its copy on disk. A
-   * `_test.go` file gets the package's test files on top of the package itself.
+   * The package of an analysed file. A `_test.go` file gets the package's test
+   * files on top of the package itself. Until `release`, the file's tree
+   * answers for its functions.
    */
   packageOf(file: GoFile): GoPackage {
+    this.current = file;
     const dir = path.dirname(path.resolve(file.path));
-    if (this.parkedDir !== dir) this.dropParked();
-    this.parkedDir = dir;
-    const park = this.options.parkTrees;
-    if (!isTestFile(file.path)) return this.load(dir, file.packageName, "library", undefined, file, park);
-    const base = file.packageName.endsWith("_test") ? undefined : this.load(dir, file.packageName, "library", undefined, undefined, park);
-    return this.load(dir, file.packageName, "tests", base, file, park);
+    if (!isTestFile(file.path)) return this.load(dir, file.packageName, "library", undefined, file);
+    const base = file.packageName.endsWith("_test") ? undefined : this.load(dir, file.packageName, "library");
+    return this.load(dir, file.packageName, "tests", base, file);
+  }
+
+  /** The analysed file is done; its tree is about to be deleted. */
+  release(file: GoFile): void {
+    if (this.current === file) this.current = undefined;
   }
 
   /**
    * Keeps a cached package's summaries current while its file is edited: the
-   * edited file's functions are summarized again from the new text. Other files'
-   * summaries cannot have changed, so nothing else is recomputed.
+   * summaries of the edited file's changed functions are dropped, to be
+   * computed again from the new text when asked for. Other files' summaries
+   * cannot have changed.
    */
   refreshSummaries(file: GoFile, pkg: GoPackage): void {
     if (pkg.sourceOf(file.path) === file.text) return;
-    const ctx = new GoContext(file, pkg, this);
     for (const fn of file.functions) {
       const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
+      pkg.declare(key, file.path);
       // A keystroke changes one function; the others keep their summaries.
       const text = fn.node.text;
       if (pkg.functionText(key) === text) continue;
-      pkg.functions.set(key, ctx.summarizeNode(fn.node));
+      pkg.functions.delete(key);
       pkg.recordFunctionText(key, text);
     }
     pkg.recordSource(file.path, file.text);
+    this.edited.set(path.resolve(file.path), file.text);
+    this.dirs.delete(path.dirname(path.resolve(file.path)));
+  }
+
+  /** Edited documents' texts, which the directory facts read instead of the files on disk. */
+  private readonly edited = new Map<string, string>();
+
+  /**
+   * The summary of a function declared in `files`. Files for different
+   * platforms may each declare it (build tags); their summaries merge, each
+   * effect taking the strongest variant, so no platform's hand-off is lost.
+   */
+  summarize(pkg: GoPackage, key: string, files: string[]): FunctionSummary | undefined {
+    pkg.functions.set(key, IN_PROGRESS);
+    const summaries: FunctionSummary[] = [];
+    for (const file of files) {
+      this.withTree(file, (goFile) => {
+        const ctx = new GoContext(goFile, pkg, this);
+        for (const fn of goFile.functions) {
+          if ((fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name) === key) summaries.push(ctx.summarizeNode(fn.node));
+        }
+      });
+    }
+    if (summaries.length === 0) {
+      pkg.functions.delete(key);
+      return undefined;
+    }
+    const rank: Record<ParamEffect, number> = { none: 0, handoff: 1, release: 2 };
+    const merged: FunctionSummary = {
+      returns: summaries.flatMap((s) => s.returns),
+      params: [],
+      constructs: summaries.flatMap((s) => s.constructs),
+    };
+    const extras = summaries.flatMap((s) => (s.extra ? [s.extra] : []));
+    if (extras.length > 0) merged.extra = Object.assign({}, ...extras);
+    const arity = Math.max(...summaries.map((s) => s.params.length));
+    for (let i = 0; i < arity; i++) {
+      merged.params.push(summaries.map((s) => s.params[i] ?? "none").reduce((a, b) => (rank[b] > rank[a] ? b : a), "none" as ParamEffect));
+    }
+    pkg.functions.set(key, merged);
+    return merged;
   }
 
   /**
-   * Files of the analysed file's package, parsed to summarize the package, wait
-   * here for their own analysis instead of being parsed a second time. A scan
-   * walks a directory's files together, so only one directory's trees wait.
+   * Full parses kept for summaries, oldest first, within TREE_BUDGET source
+   * bytes. A tree in use (its function's summary asks for another's) is never
+   * evicted; a scan takes a file's tree from here for its own analysis.
    */
-  private readonly parked = new Map<string, GoFile>();
-  private parkedDir?: string;
+  private readonly trees = new Map<string, GoFile>();
+  private treeBytes = 0;
+  private readonly inUse = new Map<GoFile, number>();
 
-  /** The parked parse of `file` when its text is still `text`; the caller owns (and deletes) its tree. */
+  /** Runs `use` on a full parse of `file` (the analysed file's own tree when it is that file). */
+  withTree<T>(file: string, use: (goFile: GoFile) => T): T | undefined {
+    const key = path.resolve(file);
+    let goFile = this.current && path.resolve(this.current.path) === key ? this.current : this.trees.get(key);
+    if (goFile && goFile !== this.current) {
+      this.trees.delete(key);
+      this.trees.set(key, goFile);
+    }
+    if (!goFile) {
+      const text = safeRead(key);
+      if (text === undefined || text.length > 2_000_000) return undefined;
+      goFile = new GoFile(key, text, parseGo(text));
+      this.trees.set(key, goFile);
+      this.treeBytes += text.length;
+    }
+    this.inUse.set(goFile, (this.inUse.get(goFile) ?? 0) + 1);
+    try {
+      return use(goFile);
+    } finally {
+      const n = this.inUse.get(goFile)! - 1;
+      if (n > 0) this.inUse.set(goFile, n);
+      else this.inUse.delete(goFile);
+      this.evict();
+    }
+  }
+
+  private evict(): void {
+    for (const [key, goFile] of this.trees) {
+      if (this.treeBytes <= TREE_BUDGET) return;
+      if (this.inUse.has(goFile)) continue;
+      this.trees.delete(key);
+      this.treeBytes -= goFile.text.length;
+      goFile.tree.delete();
+    }
+  }
+
+  /** A kept parse of `file` when its text is still `text`; the caller owns (and deletes) its tree. */
   takeParsed(file: string, text: string): GoFile | undefined {
     const key = path.resolve(file);
-    const parsed = this.parked.get(key);
-    if (!parsed) return undefined;
-    this.parked.delete(key);
+    const parsed = this.trees.get(key);
+    if (!parsed || this.inUse.has(parsed)) return undefined;
+    this.trees.delete(key);
+    this.treeBytes -= parsed.text.length;
     if (parsed.text === text) return parsed;
     parsed.tree.delete();
     return undefined;
-  }
-
-  private dropParked(): void {
-    for (const f of this.parked.values()) f.tree.delete();
-    this.parked.clear();
   }
 
   private readonly mayConstruct = new Map<string, boolean>();
@@ -230,7 +396,7 @@ export class GoWorkspace {
    * constructors are the detectors' business).
    */
   packageMayConstruct(importPath: string, fromDir: string): boolean {
-    const dir = this.dirOf(importPath, fromDir);
+    const dir = this.dirOfImport(importPath, fromDir);
     if (!dir) return false;
     const cached = this.mayConstruct.get(dir);
     if (cached !== undefined) return cached;
@@ -246,6 +412,14 @@ export class GoWorkspace {
     return result;
   }
 
+  /**
+   * Whether functions of the package in `dir` could build a cache or client:
+   * one of its files imports a constructor package or a module package that could.
+   */
+  dirMayConstruct(dir: string): boolean {
+    return this.dirFacts(dir).imports.some((p) => this.isConstructorImport(p) || this.packageMayConstruct(p, dir));
+  }
+
   private readonly signatures = new Map<string, Map<string, string>>();
 
   /**
@@ -253,7 +427,7 @@ export class GoWorkspace {
    * from its declaration line: gofmt puts `func Name(...) (results) {` on one line.
    */
   mayReturnResource(importPath: string, name: string, fromDir: string): boolean {
-    const dir = this.dirOf(importPath, fromDir);
+    const dir = this.dirOfImport(importPath, fromDir);
     if (!dir) return false;
     let table = this.signatures.get(dir);
     if (!table) {
@@ -267,10 +441,27 @@ export class GoWorkspace {
     return signature === undefined || RESOURCE_RESULT.test(signature);
   }
 
-  private dirOf(importPath: string, fromDir: string): string | undefined {
+  /** The directory of a package of the module `fromDir` belongs to; undefined outside it. */
+  dirOfImport(importPath: string, fromDir: string): string | undefined {
     const mod = this.moduleFor(fromDir);
     if (!mod || (importPath !== mod.path && !importPath.startsWith(mod.path + "/"))) return undefined;
     return path.join(mod.dir, importPath.slice(mod.path.length));
+  }
+
+  isModuleImport(importPath: string, fromDir: string): boolean {
+    return this.dirOfImport(importPath, fromDir) !== undefined;
+  }
+
+  private readonly dirs = new Map<string, DirFacts>();
+
+  /** What gates read from a directory's files as text (see gate.ts). */
+  dirFacts(dir: string): DirFacts {
+    let facts = this.dirs.get(dir);
+    if (!facts) {
+      facts = new DirFacts(() => goFilesOfDir(dir, true).map((f) => this.edited.get(f) ?? safeRead(f) ?? ""));
+      this.dirs.set(dir, facts);
+    }
+    return facts;
   }
 
   /** A package of the file's module by import path, or undefined when it is outside the module. */
@@ -282,69 +473,46 @@ export class GoWorkspace {
     return this.load(dir, undefined, "library");
   }
 
-  private load(dir: string, packageName: string | undefined, variant: "library" | "tests", base?: GoPackage, given?: GoFile, park = false): GoPackage {
+  private load(dir: string, packageName: string | undefined, variant: "library" | "tests", base?: GoPackage, given?: GoFile): GoPackage {
     const key = `${dir}\0${packageName ?? ""}\0${variant}`;
     const cached = this.packages.get(key);
     if (cached) return cached;
-    const files = this.parsePackageFiles(dir, packageName, variant, given, park);
-    const pkg = new GoPackage(dir, packageName ?? files[0]?.packageName ?? "", this.moduleFor(dir), base);
-    if (this.loading.has(key)) return pkg;
-    this.loading.add(key);
-    try {
-      for (const f of files) {
-        for (const i of f.imports) pkg.imports.add(i.path);
-        for (const [k, v] of f.fieldTypes) pkg.fieldTypes.set(k, v);
-        for (const v of f.packageVars) pkg.packageVars.add(v);
-        for (const [k, v] of f.packageVarTypes) pkg.packageVarTypes.set(k, v);
-        pkg.configured.push(...configuredUses(f));
-      }
-      for (const f of files) pkg.recordSource(f.path, f.text);
-      const contexts = files.map((f) => new GoContext(f, pkg, this));
-      for (const ctx of contexts) ctx.registerFunctions();
-      for (const key of [...pkg.pending.keys()]) summarizePending(pkg, key);
-    } finally {
-      for (const f of files) {
-        const key = path.resolve(f.path);
-        if (f === given || this.parked.get(key) === f) continue;
-        if (park) this.parked.set(key, f);
-        else f.tree.delete();
-      }
-      pkg.pending.clear();
-      this.loading.delete(key);
+    const files = this.packageFiles(dir, packageName, variant, given);
+    const pkg = new GoPackage(dir, packageName ?? files[0]?.facts.packageName ?? "", this.moduleFor(dir), this, base);
+    for (const { facts, text } of files) {
+      pkg.addFile(facts, text);
+      if (this.options.keepSources) pkg.recordSource(facts.path, text);
     }
     this.packages.set(key, pkg);
     return pkg;
   }
 
-  private parsePackageFiles(dir: string, packageName: string | undefined, variant: "library" | "tests", given?: GoFile, park = false): GoFile[] {
-    let entries: string[];
-    try {
-      entries = fs.readdirSync(dir).filter((n) => n.endsWith(".go") && n.endsWith("_test.go") === (variant === "tests"));
-    } catch {
-      return [];
-    }
-    const out: GoFile[] = [];
-    for (const name of entries.sort()) {
-      const file = path.join(dir, name);
+  /** The package's files with their facts, from the given file's tree or a parse without bodies. */
+  private packageFiles(dir: string, packageName: string | undefined, variant: "library" | "tests", given?: GoFile): { facts: GoFile; text: string }[] {
+    const out: { facts: GoFile; text: string }[] = [];
+    for (const file of goFilesOfDir(dir, variant === "tests")) {
+      if (file.endsWith("_test.go") !== (variant === "tests")) continue;
+      let facts: GoFile;
+      let text: string;
       if (given && path.resolve(given.path) === file) {
-        out.push(given);
-        continue;
+        facts = given;
+        text = given.text;
+      } else {
+        const read = safeRead(file);
+        if (read === undefined || read.length > 2_000_000) continue;
+        text = read;
+        const skeleton = withoutBodies(text);
+        const tree = parseGo(skeleton);
+        try {
+          facts = new GoFile(file, skeleton, tree);
+        } finally {
+          tree.delete();
+        }
       }
-      let goFile = this.parked.get(file);
-      if (!goFile) {
-        const text = safeRead(file);
-        if (text === undefined || text.length > 2_000_000) continue;
-        goFile = new GoFile(file, text, parseGo(text));
-      }
-      const matches = packageName === undefined ? !goFile.packageName.endsWith("_test") : goFile.packageName === packageName;
-      if (matches) {
-        out.push(goFile);
-        packageName ??= goFile.packageName;
-      } else if (this.parked.get(file) !== goFile) {
-        // Another package in the same directory (`x_test`, a `//go:build ignore` main): its turn comes.
-        if (park) this.parked.set(file, goFile);
-        else goFile.tree.delete();
-      }
+      const matches = packageName === undefined ? !facts.packageName.endsWith("_test") : facts.packageName === packageName;
+      if (!matches) continue;
+      out.push({ facts, text });
+      packageName ??= facts.packageName;
     }
     return out;
   }

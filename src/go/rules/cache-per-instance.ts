@@ -7,6 +7,7 @@
  * by gigabytes. The construction may sit several wrappers and packages away:
  * the function summaries carry it to the call in the per-instance code.
  */
+import type { GoGate } from "../gate";
 import { Rule } from "../../core/rule";
 import { RelatedLocation } from "../../core/types";
 import type { Construction } from "../constructions";
@@ -14,11 +15,11 @@ import type { GoContext } from "../context";
 import type { GoFacts } from "../frontend";
 import type { Node } from "../parser";
 import { goQuery } from "../parser";
-import { cacheImportNames } from "../cache-constructors";
+import { cacheImportNames, isCacheImport } from "../cache-constructors";
 import { FunctionRole, Position, isOnceOnly, positionOf } from "../function-role";
 import { calleeParts, descendants, field, namedChildren, rangeOf } from "../syntax";
 
-export const cachePerInstance: Rule<GoFacts> = {
+export const cachePerInstance: Rule<GoFacts, GoGate> = {
   meta: {
     id: "cache-per-instance",
     languages: ["go"],
@@ -34,6 +35,8 @@ export const cachePerInstance: Rule<GoFacts> = {
     nolintAliases: [],
     options: [],
   },
+
+  mayReport: (gate) => !gate.isTestFile && (gate.importsPath((p) => isCacheImport(p, gate.workspace.knowledge)) || gate.mayCallConstructors()),
 
   check(context) {
     const { file, ctx } = context.facts;
@@ -89,7 +92,7 @@ function cacheCallees(ctx: GoContext): Callees | undefined {
   for (const imp of ctx.file.imports) {
     if (direct.has(imp.name)) continue;
     const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
-    const names = pkg ? [...pkg.functions].filter(([key, s]) => !key.includes(".") && buildsCache(s.constructs)).map(([key]) => key) : [];
+    const names = pkg ? pkg.constructingSummaries().filter(([key, s]) => !key.includes(".") && buildsCache(s.constructs)).map(([key]) => key) : [];
     if (names.length > 0) imported.set(imp.name, new Set(names));
   }
   if (direct.size === 0 && functions.size === 0 && methods.size === 0 && imported.size === 0) return undefined;
@@ -151,7 +154,7 @@ function cacheBuildingFunctions(ctx: GoContext): { functions: Set<string>; metho
   const cached = packageCaches.get(ctx.pkg);
   if (cached) return cached;
   const found = { functions: new Set<string>(), methods: new Set<string>() };
-  for (const [key, summary] of ctx.pkg.functions) {
+  for (const [key, summary] of ctx.pkg.constructingSummaries()) {
     if (!buildsCache(summary.constructs)) continue;
     const dot = key.indexOf(".");
     if (dot < 0) found.functions.add(key);
@@ -266,7 +269,7 @@ class Frequency {
       });
     }
     // Declared in another file of the package: judged by its name, as that file's report will be.
-    for (const [key, summary] of this.ctx.pkg.functions) {
+    for (const [key, summary] of this.ctx.pkg.constructingSummaries()) {
       const dot = key.indexOf(".");
       const [receiver, name] = dot < 0 ? ["", key] : [key.slice(0, dot), key.slice(dot + 1)];
       if (name !== parts.name || !!receiver !== method || !buildsCache(summary.constructs)) continue;

@@ -7,6 +7,7 @@
  * out of file descriptors. The construction may sit in a module function the
  * per-call code calls: the function summaries carry it there.
  */
+import type { GoGate } from "../gate";
 import { Rule } from "../../core/rule";
 import { Fix, RelatedLocation } from "../../core/types";
 import type { Construction } from "../constructions";
@@ -18,7 +19,7 @@ import { CLIENT_IMPORTS, ClientFate, clientFate, declaredNames, detectClientCons
 import { Position, isOnceOnly, positionOf } from "../function-role";
 import { calleeParts, descendants, field, lineIndent, namedChildren, parameters, rangeOf } from "../syntax";
 
-export const clientPerCall: Rule<GoFacts> = {
+export const clientPerCall: Rule<GoFacts, GoGate> = {
   meta: {
     id: "client-per-call",
     languages: ["go"],
@@ -34,6 +35,11 @@ export const clientPerCall: Rule<GoFacts> = {
     nolintAliases: [],
     options: [],
   },
+
+  // Clients come from a client package the file imports, or from functions of the package or module that build them.
+  mayReport: (gate) =>
+    !gate.isTestFile &&
+    (gate.importsPath((p) => CLIENT_IMPORTS.has(p)) || gate.workspace.knowledge.clientConstructors.length > 0 || gate.mayCallConstructors()),
 
   check(context) {
     const { file } = context.facts;
@@ -266,7 +272,7 @@ function clientBuildingNames(ctx: GoContext): Set<string> {
 }
 
 function addBuilders(pkg: GoContext["pkg"], names: Set<string>): void {
-  for (const [key, summary] of pkg.functions) {
+  for (const [key, summary] of pkg.constructingSummaries()) {
     if (summary.constructs.some((c) => c.family === "client")) names.add(key.slice(key.indexOf(".") + 1));
   }
   if (pkg.base) addBuilders(pkg.base, names);
@@ -340,7 +346,7 @@ function isSelectedField(id: Node): boolean {
 /** Top-level names of the package (as far as they are known) and the file's imports. */
 function topLevelNames(ctx: GoContext): Set<string> {
   const names = new Set<string>([...ctx.pkg.packageVars, ...ctx.file.packageVars, ...ctx.file.imports.map((i) => i.name)]);
-  for (const key of ctx.pkg.functions.keys()) if (!key.includes(".")) names.add(key);
+  for (const key of ctx.pkg.functionKeys()) if (!key.includes(".")) names.add(key);
   for (const f of ctx.file.functions) if (!f.receiver) names.add(f.name);
   for (const decl of namedChildren(ctx.file.tree.rootNode)) {
     if (decl.type !== "type_declaration" && decl.type !== "const_declaration") continue;

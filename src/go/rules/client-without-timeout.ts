@@ -5,6 +5,7 @@
  * connection; they pile up until the process runs out of one or the other.
  * `http.Get` and friends use `http.DefaultClient`, which has no timeout.
  */
+import type { GoGate } from "../gate";
 import { Rule } from "../../core/rule";
 import { PerCallClient, perCallClients } from "./client-per-call";
 import { Fix, TextEdit } from "../../core/types";
@@ -18,7 +19,7 @@ import { defaultClientConfigured, isTestCode, servesRequests } from "../client-c
 import { Position, isOnceOnly, positionOf } from "../function-role";
 import { callArguments, calleeParts, descendants, enclosingFunction, field, lineIndent, namedChildren, parameters, rangeOf, unparen } from "../syntax";
 
-export const clientWithoutTimeout: Rule<GoFacts> = {
+export const clientWithoutTimeout: Rule<GoFacts, GoGate> = {
   meta: {
     id: "client-without-timeout",
     languages: ["go"],
@@ -33,6 +34,8 @@ export const clientWithoutTimeout: Rule<GoFacts> = {
     nolintAliases: [],
     options: [],
   },
+
+  mayReport: (gate) => !gate.isTestFile && gate.importsPath((p) => p === "net/http"),
 
   check(context) {
     const { file, ctx } = context.facts;

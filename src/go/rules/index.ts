@@ -1,4 +1,5 @@
 /** Every Go rule, in the order `leaklint rules` lists them. */
+import type { GoGate } from "../gate";
 import { Rule } from "../../core/rule";
 import type { GoFacts } from "../frontend";
 import { cachePerInstance } from "./cache-per-instance";
@@ -13,4 +14,4 @@ import { sqlPoolWithoutLifetime } from "./sql-pool-without-lifetime";
 import { unclosedRows } from "./unclosed-rows";
 import { unreleasedConnection } from "./unreleased-connection";
 
-export const GO_RULES: Rule<GoFacts>[] = [unclosedRows, unclosedResponseBody, unreleasedConnection, unclosedHandle, clientPerCall, clientWithoutTimeout, cachePerInstance, unboundedConcurrency, serverWithoutTimeouts, sqlPoolWithoutLifetime, sharedReadBuffer];
+export const GO_RULES: Rule<GoFacts, GoGate>[] = [unclosedRows, unclosedResponseBody, unreleasedConnection, unclosedHandle, clientPerCall, clientWithoutTimeout, cachePerInstance, unboundedConcurrency, serverWithoutTimeouts, sqlPoolWithoutLifetime, sharedReadBuffer];

@@ -6,6 +6,7 @@
  * a file descriptor and a goroutine for as long as it likes; enough of them and
  * the server runs out of descriptors or memory.
  */
+import type { GoGate } from "../gate";
 import { Rule } from "../../core/rule";
 import { Fix, Range, TextEdit } from "../../core/types";
 import type { GoFacts } from "../frontend";
@@ -32,7 +33,7 @@ const NEWS = `(call_expression function: (identifier) @new
   (#eq? @new "new") (#eq? @name "Server")) @value`;
 const VARS = `(var_spec type: (qualified_type package: (package_identifier) @pkg name: (type_identifier) @name) (#eq? @name "Server")) @value`;
 
-export const serverWithoutTimeouts: Rule<GoFacts> = {
+export const serverWithoutTimeouts: Rule<GoFacts, GoGate> = {
   meta: {
     id: "server-without-timeouts",
     languages: ["go"],
@@ -47,6 +48,8 @@ export const serverWithoutTimeouts: Rule<GoFacts> = {
     nolintAliases: [],
     options: [],
   },
+  mayReport: (gate) => !gate.isTestFile && gate.importsPath((p) => p === "net/http"),
+
   check(context) {
     const { file, ctx } = context.facts;
     // Test servers (httptest, literals in tests) never face slow clients.

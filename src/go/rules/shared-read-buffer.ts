@@ -16,9 +16,10 @@
  * (`c.ParsePackage()`), a function whose result aliases its []byte parameter
  * (a frame decoder), a function that sends its parameter to another goroutine.
  */
+import type { GoGate } from "../gate";
 import { Report, Rule, RuleContext } from "../../core/rule";
 import { Fix, Range, RelatedLocation, TextEdit } from "../../core/types";
-import { GoContext, SUMMARY_EXTENSIONS, summarizePending } from "../context";
+import { GoContext, SUMMARY_EXTENSIONS } from "../context";
 import { defaultImportName } from "../facts";
 import type { GoFacts } from "../frontend";
 import { addImportEdit } from "../imports";
@@ -29,7 +30,7 @@ import type { FunctionSummary, GoPackage } from "../workspace";
 
 const RULE_ID = "shared-read-buffer";
 
-export const sharedReadBuffer: Rule<GoFacts> = {
+export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
   meta: {
     id: RULE_ID,
     languages: ["go"],
@@ -45,6 +46,10 @@ export const sharedReadBuffer: Rule<GoFacts> = {
     nolintAliases: [],
     options: [],
   },
+
+  // A reused buffer starts at a read call: in this file, or inside a function of the package or of a module package it imports.
+  mayReport: (gate) =>
+    SOURCE_TEXT.test(gate.text) || gate.workspace.dirFacts(gate.dir).matches(SOURCE_TEXT) || gate.moduleImports().some((i) => gate.moduleDirMatches(i.path, SOURCE_TEXT)),
 
   check(context) {
     const { file, ctx } = context.facts;
@@ -1097,7 +1102,7 @@ class Analysis {
   }
 
   localSummary(key: string): FunctionSummary | undefined {
-    return this.ctx.pkg.functions.get(key) ?? summarizePending(this.ctx.pkg, key) ?? this.ctx.pkg.summary(key);
+    return this.ctx.pkg.summary(key);
   }
 
   // ---- escapes ----------------------------------------------------------------------
@@ -1175,7 +1180,7 @@ class Analysis {
   private escapeSummary(call: Node, parts: { operand: Node | null; name: string }, info: FnInfo): AliasSummary | undefined {
     if (!parts.operand) {
       if (parts.name === "append" || info.isLocal(parts.name, call.startIndex)) return undefined;
-      return aliasSummary(this.ctx.pkg.functions.get(parts.name) ?? (this.mode === "summary" ? this.localSummary(parts.name) : undefined));
+      return aliasSummary(this.mode === "summary" ? this.localSummary(parts.name) : this.ctx.pkg.ownSummary(parts.name));
     }
     const operand = unparen(parts.operand);
     const importPath = operand.type === "identifier" && !info.isLocal(operand.text, call.startIndex) ? this.ctx.file.importPath(operand.text) : undefined;
@@ -1369,10 +1374,10 @@ function aliasCallPattern(pkg: GoPackage): RegExp | undefined {
   const cached = aliasCallPatterns.get(pkg);
   if (cached !== undefined) return cached ?? undefined;
   const bodies = new Map<string, string>();
-  for (const [key, variants] of pkg.pending) {
+  for (const [key, decls] of pkg.declarationTexts()) {
     const dot = key.indexOf(".");
     if (dot < 0) continue;
-    const text = variants.map((v) => field(v.node, "body")?.text ?? "").join("\n");
+    const text = decls.map((d) => d.body).join("\n");
     bodies.set(key.slice(dot + 1), (bodies.get(key.slice(dot + 1)) ?? "") + text);
   }
   const names = new Set<string>();
@@ -1400,25 +1405,46 @@ function namesPattern(names: Set<string>): RegExp {
 function specialNames(pkg: GoPackage): Set<string> {
   const names = new Set<string>();
   for (let p: GoPackage | undefined = pkg; p; p = p.base) {
-    for (const [key, s] of p.functions) {
-      const a = aliasSummary(s);
+    for (const key of specialCandidates(p)) {
+      const a = aliasSummary(p.summary(key));
       if (a?.receiver?.length || a?.bufferViews?.length || a?.reads?.length) names.add(key.slice(key.indexOf(".") + 1));
     }
   }
   return names;
 }
 
-function uniqueAliasingMethod(pkg: GoPackage, name: string): AliasSummary | undefined {
-  let found: AliasSummary | undefined;
-  let count = 0;
-  for (let p: GoPackage | undefined = pkg; p; p = p.base) {
-    for (const [key, s] of p.functions) {
-      if (!key.endsWith(`.${name}`)) continue;
-      count++;
-      found = aliasSummary(s);
+const candidates = new WeakMap<GoPackage, { version: number; keys: string[] }>();
+
+/**
+ * The functions `summarizeAliases` could give a view or a read, by their text:
+ * a read call, a call of a method that makes views, or a byte-slice parameter.
+ * Only these are summarized to find the special names; the rest never are.
+ */
+function specialCandidates(pkg: GoPackage): string[] {
+  const cached = candidates.get(pkg);
+  if (cached?.version === pkg.version) return cached.keys;
+  const viaMethods = aliasCallPattern(pkg);
+  const keys: string[] = [];
+  for (const [key, decls] of pkg.declarationTexts()) {
+    if (decls.some((d) => SOURCE_TEXT.test(d.body) || (key.includes(".") && viaMethods?.test(d.body)) || viewsOfBytesParam(d.header, d.body))) keys.push(key);
+  }
+  candidates.set(pkg, { version: pkg.version, keys });
+  return keys;
+}
+
+/** `summarizeAliases`'s test for a result that slices or returns a byte-slice parameter, on the declaration's text. */
+function viewsOfBytesParam(header: string, body: string): boolean {
+  for (const m of header.matchAll(/((?:\w+\s*,\s*)*\w+)\s+(?:\[\]byte|\[\]uint8|json\.RawMessage)\b/g)) {
+    for (const name of m[1].split(",").map((n) => n.trim())) {
+      if (new RegExp(`\\b${name}\\s*\\[[^\\]\\n]*:|\\breturn\\b[^\\n]*\\b${name}\\b`).test(body)) return true;
     }
   }
-  return count === 1 ? found : undefined;
+  return false;
+}
+
+function uniqueAliasingMethod(pkg: GoPackage, name: string): AliasSummary | undefined {
+  const keys = pkg.methodKeys(name);
+  return keys.length === 1 ? aliasSummary(pkg.summary(keys[0])) : undefined;
 }
 
 function summarizeAliases(ctx: GoContext, fn: Node): AliasSummary | undefined {

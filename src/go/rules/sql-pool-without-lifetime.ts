@@ -6,6 +6,7 @@
  * and hands the dead connection to the next query, which fails with "invalid
  * connection" or "broken pipe", typically right after a quiet night.
  */
+import type { GoGate } from "../gate";
 import { Rule } from "../../core/rule";
 import { Fix, Range } from "../../core/types";
 import type { GoFacts } from "../frontend";
@@ -44,7 +45,7 @@ interface Open {
   target?: Node;
 }
 
-export const sqlPoolWithoutLifetime: Rule<GoFacts> = {
+export const sqlPoolWithoutLifetime: Rule<GoFacts, GoGate> = {
   meta: {
     id: "sql-pool-without-lifetime",
     languages: ["go"],
@@ -59,6 +60,8 @@ export const sqlPoolWithoutLifetime: Rule<GoFacts> = {
     nolintAliases: [],
     options: [],
   },
+  mayReport: (gate) => !gate.isTestFile && gate.importsPath((p) => p in OPENERS),
+
   check(context) {
     const { file, ctx } = context.facts;
     // Tests open short-lived pools, often against sqlmock.

@@ -1,0 +1,124 @@
+/**
+ * What a Go rule may look at before the file is parsed: its text, its imports
+ * read with a regex, and facts of its directory and of the module packages it
+ * imports, also read as text. Parsing is most of a scan's cost and most files
+ * give no rule anything to say, so each rule's `mayReport` answers "could I
+ * report anything here?" from these, conservatively: false must mean that
+ * `check` would report nothing. A file no rule wants is never parsed.
+ */
+import * as path from "node:path";
+import { defaultImportName } from "./facts";
+import { importsOfSources } from "./source-dirs";
+import { RESOURCE_RESULT } from "./resources";
+import type { GoWorkspace } from "./workspace";
+
+export interface TextImport {
+  path: string;
+  name: string;
+}
+
+export class GoGate {
+  readonly dir: string;
+  readonly isTestFile: boolean;
+  private importList?: TextImport[];
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly workspace: GoWorkspace,
+  ) {
+    this.dir = path.dirname(path.resolve(file));
+    this.isTestFile = file.endsWith("_test.go");
+  }
+
+  /** The file's imports with the names it uses for them. */
+  get imports(): TextImport[] {
+    this.importList ??= textImports(this.text);
+    return this.importList;
+  }
+
+  importsPath(test: (importPath: string) => boolean): boolean {
+    return this.imports.some((i) => test(i.path));
+  }
+
+  /** Import paths of every file of the directory, tests included: what the package's code can reach. */
+  dirImportsPath(test: (importPath: string) => boolean): boolean {
+    return this.workspace.dirFacts(this.dir).imports.some(test);
+  }
+
+  /** The file's imports of packages of its own module, which the summaries can see into. */
+  moduleImports(): TextImport[] {
+    return this.imports.filter((i) => this.workspace.isModuleImport(i.path, this.dir));
+  }
+
+  /** Whether the package of a module import has a file matching `pattern`. */
+  moduleDirMatches(importPath: string, pattern: RegExp): boolean {
+    const dir = this.workspace.dirOfImport(importPath, this.dir);
+    return !!dir && this.workspace.dirFacts(dir).matches(pattern);
+  }
+
+  /**
+   * Whether a call in this file could reach a cache or client constructor through
+   * a function of its package or of a module package it imports (the summaries'
+   * `constructs` need a constructor package imported somewhere on the way).
+   */
+  mayCallConstructors(): boolean {
+    const ws = this.workspace;
+    return ws.dirMayConstruct(this.dir) || this.moduleImports().some((i) => ws.packageMayConstruct(i.path, this.dir));
+  }
+
+  /** `alias.Name(` calls of an import (or generic `alias.Name[T](`), by function name. */
+  calledThrough(alias: string): string[] {
+    const out: string[] = [];
+    for (const m of this.text.matchAll(new RegExp(`\\b${escapeRegExp(alias)}\\s*\\.\\s*(\\w+)\\s*[([]`, "g"))) out.push(m[1]);
+    return out;
+  }
+}
+
+/** The import specs of Go source, read with a regex; a file that names none imports nothing. */
+export function textImports(text: string): TextImport[] {
+  const out: TextImport[] = [];
+  const add = (alias: string | undefined, importPath: string) => out.push({ path: importPath, name: alias ?? defaultImportName(importPath) });
+  for (const block of text.matchAll(/^import\s*\(([\s\S]*?)^\s*\)|^import\s+([\w.]+\s+)?["`]([^"`]+)["`]/gm)) {
+    if (block[3]) add(block[2]?.trim(), block[3]);
+    for (const m of (block[1] ?? "").matchAll(/^\s*([\w.]+\s+)?["`]([^"`]+)["`]/gm)) add(m[1]?.trim(), m[2]);
+  }
+  return out;
+}
+
+/**
+ * A directory's files read as text (tests included: a test file reaches the
+ * package and its test helpers): their imports, the functions and methods whose
+ * declarations say they may return a resource, and which patterns they match.
+ */
+export class DirFacts {
+  readonly imports: string[];
+  /** Names of functions and methods whose declared results name a resource type. */
+  readonly resourceNames = new Set<string>();
+  private readonly matched = new Map<string, boolean>();
+
+  constructor(private readonly read: () => string[]) {
+    const texts = read();
+    this.imports = importsOfSources(texts);
+    for (const text of texts) {
+      // gofmt starts declarations at the line start; the signature runs to the `{` that ends a line.
+      for (const m of text.matchAll(/^func\s*(?:\([^)]*\)\s*)?(\w+)((?:(?!^func\b)[\s\S])*?)\{[ \t]*$/gm)) {
+        if (RESOURCE_RESULT.test(m[2])) this.resourceNames.add(m[1]);
+      }
+    }
+  }
+
+  /** Whether any file of the directory matches `pattern` (read again on first use, remembered per pattern). */
+  matches(pattern: RegExp): boolean {
+    let found = this.matched.get(pattern.source);
+    if (found === undefined) {
+      found = this.read().some((t) => pattern.test(t));
+      this.matched.set(pattern.source, found);
+    }
+    return found;
+  }
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
