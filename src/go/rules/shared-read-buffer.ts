@@ -54,10 +54,12 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
   check(context) {
     const { file, ctx } = context.facts;
     // Functions of the module that hand out views or read into their argument, by name.
-    const special = new Set(specialNames(ctx.pkg));
+    // Only names this file calls matter here, and only those are summarized.
+    const called = new Set(Array.from(file.text.matchAll(/\b(\w+)\(/g), (m) => m[1]));
+    const special = new Set(specialNames(ctx.pkg, called));
     for (const imp of file.imports) {
       const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
-      if (pkg) for (const name of specialNames(pkg)) special.add(name);
+      if (pkg) for (const name of specialNames(pkg, called)) special.add(name);
     }
     const direct = SOURCE_TEXT.test(file.text);
     const viaModule = special.size > 0 && namesPattern(special).test(file.text);
@@ -1400,12 +1402,14 @@ function namesPattern(names: Set<string>): RegExp {
 /**
  * Functions and methods of the package whose calls can start an alias: they
  * return a view of their receiver's or an argument's buffer, or read into
- * their argument. Not cached: an editor refreshes summaries as functions change.
+ * their argument; among the names `called` (the calls of the file being checked).
+ * Not cached: an editor refreshes summaries as functions change.
  */
-function specialNames(pkg: GoPackage): Set<string> {
+function specialNames(pkg: GoPackage, called: Set<string>): Set<string> {
   const names = new Set<string>();
   for (let p: GoPackage | undefined = pkg; p; p = p.base) {
     for (const key of specialCandidates(p)) {
+      if (!called.has(key.slice(key.indexOf(".") + 1))) continue;
       const a = aliasSummary(p.summary(key));
       if (a?.receiver?.length || a?.bufferViews?.length || a?.reads?.length) names.add(key.slice(key.indexOf(".") + 1));
     }
