@@ -95,28 +95,38 @@ export class DirFacts {
   readonly imports: string[];
   /** Names of functions and methods whose declared results name a resource type. */
   readonly resourceNames = new Set<string>();
-  private readonly matched = new Map<string, boolean>();
+  private readonly matched = new Map<string, { pattern: RegExp; found: boolean }>();
 
   constructor(private readonly read: () => string[]) {
     const texts = read();
     this.imports = importsOfSources(texts);
-    for (const text of texts) {
-      // gofmt starts declarations at the line start; the signature runs to the `{` that ends a line.
-      for (const m of text.matchAll(/^func\s*(?:\([^)]*\)\s*)?(\w+)((?:(?!^func\b)[\s\S])*?)\{[ \t]*$/gm)) {
-        if (RESOURCE_RESULT.test(m[2])) this.resourceNames.add(m[1]);
-      }
-    }
+    for (const text of texts) for (const name of resourceNamesOf(text)) this.resourceNames.add(name);
   }
 
   /** Whether any file of the directory matches `pattern` (read again on first use, remembered per pattern). */
   matches(pattern: RegExp): boolean {
-    let found = this.matched.get(pattern.source);
-    if (found === undefined) {
-      found = this.read().some((t) => pattern.test(t));
-      this.matched.set(pattern.source, found);
+    let entry = this.matched.get(pattern.source);
+    if (!entry) {
+      entry = { pattern, found: this.read().some((t) => pattern.test(t)) };
+      this.matched.set(pattern.source, entry);
     }
-    return found;
+    return entry.found;
   }
+
+  /** What one file's text adds to these facts: an edit that leaves it the same leaves the facts standing. */
+  contribution(text: string): string {
+    return JSON.stringify([importsOfSources([text]), resourceNamesOf(text), [...this.matched.values()].map((m) => m.pattern.test(text))]);
+  }
+}
+
+/** Functions and methods whose declarations name a resource type among their results (or anywhere in the signature). */
+function resourceNamesOf(text: string): string[] {
+  const out: string[] = [];
+  // gofmt starts declarations at the line start; the signature runs to the `{` that ends a line.
+  for (const m of text.matchAll(/^func\s*(?:\([^)]*\)\s*)?(\w+)((?:(?!^func\b)[\s\S])*?)\{[ \t]*$/gm)) {
+    if (RESOURCE_RESULT.test(m[2])) out.push(m[1]);
+  }
+  return out;
 }
 
 export function escapeRegExp(s: string): string {

@@ -267,7 +267,12 @@ export class GoWorkspace {
    * cannot have changed.
    */
   refreshSummaries(file: GoFile, pkg: GoPackage): void {
-    if (pkg.sourceOf(file.path) === file.text) return;
+    const before = pkg.sourceOf(file.path);
+    if (before === file.text) return;
+    const dir = path.dirname(path.resolve(file.path));
+    const facts = this.dirs.get(dir);
+    // A keystroke inside a body rarely changes what the gates read from the directory.
+    if (facts && (before === undefined || facts.contribution(before) !== facts.contribution(file.text))) this.dirs.delete(dir);
     for (const fn of file.functions) {
       const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
       pkg.declare(key, file.path);
@@ -279,7 +284,6 @@ export class GoWorkspace {
     }
     pkg.recordSource(file.path, file.text);
     this.edited.set(path.resolve(file.path), file.text);
-    this.dirs.delete(path.dirname(path.resolve(file.path)));
   }
 
   /** Edited documents' texts, which the directory facts read instead of the files on disk. */
