@@ -20,6 +20,11 @@ export interface GoFunction {
   receiver?: string;
 }
 
+/** How summaries name a function: "F", or "Recv.M" for a method. */
+export function functionKey(fn: { name: string; receiver?: string }): string {
+  return fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
+}
+
 export class GoFile {
   readonly packageName: string;
   readonly imports: GoImport[] = [];

@@ -7,15 +7,10 @@
  * `check` would report nothing. A file no rule wants is never parsed.
  */
 import * as path from "node:path";
-import { defaultImportName } from "./facts";
-import { importsOfSources } from "./source-dirs";
+import { escapeRegExp } from "../core/regexp";
+import { TextImport, importsOfSources, textImports } from "./source-dirs";
 import { RESOURCE_RESULT } from "./resources";
 import type { GoWorkspace } from "./workspace";
-
-export interface TextImport {
-  path: string;
-  name: string;
-}
 
 export class GoGate {
   readonly dir: string;
@@ -75,17 +70,6 @@ export class GoGate {
   }
 }
 
-/** The import specs of Go source, read with a regex; a file that names none imports nothing. */
-export function textImports(text: string): TextImport[] {
-  const out: TextImport[] = [];
-  const add = (alias: string | undefined, importPath: string) => out.push({ path: importPath, name: alias ?? defaultImportName(importPath) });
-  for (const block of text.matchAll(/^import\s*\(([\s\S]*?)^\s*\)|^import\s+([\w.]+\s+)?["`]([^"`]+)["`]/gm)) {
-    if (block[3]) add(block[2]?.trim(), block[3]);
-    for (const m of (block[1] ?? "").matchAll(/^\s*([\w.]+\s+)?["`]([^"`]+)["`]/gm)) add(m[1]?.trim(), m[2]);
-  }
-  return out;
-}
-
 /**
  * A directory's files read as text (tests included: a test file reaches the
  * package and its test helpers): their imports, the functions and methods whose
@@ -101,6 +85,14 @@ export class DirFacts {
     const texts = read();
     this.imports = importsOfSources(texts);
     for (const text of texts) for (const name of resourceNamesOf(text)) this.resourceNames.add(name);
+  }
+
+  private resourceCallPattern?: RegExp | null;
+
+  /** Whether `text` calls one of `resourceNames` (`name(`, `x.name(`, `name[T](`). */
+  callsResourceName(text: string): boolean {
+    this.resourceCallPattern ??= this.resourceNames.size > 0 ? new RegExp(`\\b(${[...this.resourceNames].join("|")})\\s*[([]`) : null;
+    return !!this.resourceCallPattern?.test(text);
   }
 
   /** Whether any file of the directory matches `pattern` (read again on first use, remembered per pattern). */
@@ -127,8 +119,4 @@ function resourceNamesOf(text: string): string[] {
     if (RESOURCE_RESULT.test(m[2])) out.push(m[1]);
   }
   return out;
-}
-
-export function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -70,8 +70,7 @@ export function mayAcquire(gate: GoGate): boolean {
     }
   }
   if (METHOD_CALL.test(gate.text) && (gate.importsPath(METHOD_IMPORT) || gate.dirImportsPath(METHOD_IMPORT))) return true;
-  const local = workspace.dirFacts(gate.dir).resourceNames;
-  return local.size > 0 && new RegExp(`\\b(${[...local].join("|")})\\s*[([]`).test(gate.text);
+  return workspace.dirFacts(gate.dir).callsResourceName(gate.text);
 }
 
 export function findMustReleaseLeaks(ctx: GoContext): MustReleaseFinding[] {

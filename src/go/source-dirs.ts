@@ -3,6 +3,7 @@
  * and the files of the module packages they import. Used where a parse would
  * cost more than the answer is worth (gating summaries, cache keys).
  */
+import { defaultImportName } from "./facts";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -28,14 +29,24 @@ export function importsOfDir(dir: string): string[] {
 }
 
 export function importsOfSources(texts: string[]): string[] {
-  const out = new Set<string>();
-  for (const text of texts) {
-    for (const block of text.matchAll(/^import\s*\(([\s\S]*?)^\)|^import\s+(?:[\w.]+\s+)?"([^"]+)"/gm)) {
-      if (block[2]) out.add(block[2]);
-      for (const m of (block[1] ?? "").matchAll(/"([^"]+)"/g)) out.add(m[1]);
-    }
+  return [...new Set(texts.flatMap((text) => textImports(text).map((i) => i.path)))];
+}
+
+export interface TextImport {
+  path: string;
+  /** The name the file uses for it: the alias, or the package's default name. */
+  name: string;
+}
+
+/** The import specs of Go source, read with a regex; a file that names none imports nothing. */
+export function textImports(text: string): TextImport[] {
+  const out: TextImport[] = [];
+  const add = (alias: string | undefined, importPath: string) => out.push({ path: importPath, name: alias ?? defaultImportName(importPath) });
+  for (const block of text.matchAll(/^import\s*\(([\s\S]*?)^\s*\)|^import\s+([\w.]+\s+)?["`]([^"`]+)["`]/gm)) {
+    if (block[3]) add(block[2]?.trim(), block[3]);
+    for (const m of (block[1] ?? "").matchAll(/^\s*([\w.]+\s+)?["`]([^"`]+)["`]/gm)) add(m[1]?.trim(), m[2]);
   }
-  return [...out];
+  return out;
 }
 
 /** The module (go.mod directory and path) a directory belongs to. */

@@ -18,7 +18,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GoKnowledge } from "../core/config";
-import { GoFile } from "./facts";
+import { GoFile, functionKey } from "./facts";
 import { parseGo } from "./parser";
 import { RESOURCE_RESULT, ResourceKind } from "./resources";
 import { GoContext } from "./context";
@@ -83,7 +83,7 @@ export class GoPackage {
     for (const [k, v] of facts.fieldTypes) this.fieldTypes.set(k, v);
     for (const v of facts.packageVars) this.packageVars.add(v);
     for (const [k, v] of facts.packageVarTypes) this.packageVarTypes.set(k, v);
-    for (const fn of facts.functions) this.declare(fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name, facts.path);
+    for (const fn of facts.functions) this.declare(functionKey(fn), facts.path);
     if (mentionsConfiguration(text)) this.configuringFiles.push(path.resolve(facts.path));
   }
 
@@ -208,6 +208,9 @@ export class GoPackage {
 /** Functions whose summary is being computed, so recursion (direct or mutual) terminates. */
 export const IN_PROGRESS: FunctionSummary = { returns: [], params: [], constructs: [] };
 
+/** Larger files (generated tables) are left out of packages: their trees would not fit the budget below. */
+const MAX_FILE_BYTES = 2_000_000;
+
 /** Source bytes of full trees kept for summaries and for their own file's analysis. */
 const TREE_BUDGET = 2_000_000;
 
@@ -274,7 +277,7 @@ export class GoWorkspace {
     // A keystroke inside a body rarely changes what the gates read from the directory.
     if (facts && (before === undefined || facts.contribution(before) !== facts.contribution(file.text))) this.dirs.delete(dir);
     for (const fn of file.functions) {
-      const key = fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
+      const key = functionKey(fn);
       pkg.declare(key, file.path);
       // A keystroke changes one function; the others keep their summaries.
       const text = fn.node.text;
@@ -301,7 +304,7 @@ export class GoWorkspace {
       this.withTree(file, (goFile) => {
         const ctx = new GoContext(goFile, pkg, this);
         for (const fn of goFile.functions) {
-          if ((fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name) === key) summaries.push(ctx.summarizeNode(fn.node));
+          if (functionKey(fn) === key) summaries.push(ctx.summarizeNode(fn.node));
         }
       });
     }
@@ -344,7 +347,7 @@ export class GoWorkspace {
     }
     if (!goFile) {
       const text = safeRead(key);
-      if (text === undefined || text.length > 2_000_000) return undefined;
+      if (text === undefined || text.length > MAX_FILE_BYTES) return undefined;
       goFile = new GoFile(key, text, parseGo(text));
       this.trees.set(key, goFile);
       this.treeBytes += text.length;
@@ -503,7 +506,7 @@ export class GoWorkspace {
         text = given.text;
       } else {
         const read = safeRead(file);
-        if (read === undefined || read.length > 2_000_000) continue;
+        if (read === undefined || read.length > MAX_FILE_BYTES) continue;
         text = read;
         const skeleton = withoutBodies(text);
         const tree = parseGo(skeleton);

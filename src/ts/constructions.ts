@@ -8,6 +8,7 @@
  * calls and constructors (`axios.create({ httpsAgent: agent })`,
  * `drizzle(pool)`), and the locals it is assigned to.
  */
+import { escapeRegExp } from "../core/regexp";
 import ts = require("typescript");
 import { isReference, resolveName } from "./scopes";
 import { FunctionLike, calleeOf, isFunctionLike, skipOuter } from "./syntax";
@@ -317,8 +318,8 @@ function escapingFunction(ref: ts.Node, scope: FunctionLike | undefined): ts.Nod
  */
 function isGuarded(assignment: ts.Node, target: ts.Expression, scope: FunctionLike | undefined): boolean {
   const t = target.getText().replace(/\s+/g, "");
-  const emptyTest = new RegExp(`(^|[(|&])(!${esc(t)}|${esc(t)}(===?|!==?)(null|undefined)|typeof${esc(t)}===?["']undefined["']|!${esc(t)}\\.has\\(.*\\))([)|&]|$)`);
-  const presentTest = new RegExp(`^(${esc(t)}|${esc(t)}(!==?)(null|undefined)|${esc(t)}\\.has\\(.*\\))$`);
+  const emptyTest = new RegExp(`(^|[(|&])(!${escapeRegExp(t)}|${escapeRegExp(t)}(===?|!==?)(null|undefined)|typeof${escapeRegExp(t)}===?["']undefined["']|!${escapeRegExp(t)}\\.has\\(.*\\))([)|&]|$)`);
+  const presentTest = new RegExp(`^(${escapeRegExp(t)}|${escapeRegExp(t)}(!==?)(null|undefined)|${escapeRegExp(t)}\\.has\\(.*\\))$`);
   for (let n: ts.Node = assignment; n.parent && n !== scope; n = n.parent) {
     const p = n.parent;
     if (ts.isIfStatement(p) && p.thenStatement === n && emptyTest.test(p.expression.getText().replace(/\s+/g, ""))) return true;
@@ -338,6 +339,3 @@ function exits(s: ts.Statement): boolean {
   return ts.isBlock(s) && s.statements.length > 0 && exits(s.statements[s.statements.length - 1]);
 }
 
-function esc(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

@@ -16,6 +16,7 @@ import type { GoFacts } from "../frontend";
 import type { Node } from "../parser";
 import { goQuery } from "../parser";
 import { cacheImportNames, isCacheImport } from "../cache-constructors";
+import { functionKey } from "../facts";
 import { FunctionRole, Position, isOnceOnly, positionOf } from "../function-role";
 import { calleeParts, descendants, field, namedChildren, rangeOf } from "../syntax";
 
@@ -265,7 +266,7 @@ class Frequency {
     if (local.length > 0) {
       return local.some((f) => {
         const body = field(f.node, "body");
-        return !!body && this.statusAt(positionOf(body, this.ctx.file)) === "root" && buildsCache(this.ctx.pkg.summary(f.receiver ? `${f.receiver}.${f.name}` : f.name)?.constructs ?? []);
+        return !!body && this.statusAt(positionOf(body, this.ctx.file)) === "root" && buildsCache(this.ctx.pkg.summary(functionKey(f))?.constructs ?? []);
       });
     }
     // Declared in another file of the package: judged by its name, as that file's report will be.

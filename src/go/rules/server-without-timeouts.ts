@@ -6,6 +6,7 @@
  * a file descriptor and a goroutine for as long as it likes; enough of them and
  * the server runs out of descriptors or memory.
  */
+import { escapeRegExp } from "../../core/regexp";
 import type { GoGate } from "../gate";
 import { Rule } from "../../core/rule";
 import { Fix, Range, TextEdit } from "../../core/types";
@@ -111,9 +112,6 @@ function tuned(node: Node, kind: "literal" | "new" | "var", name: string | undef
   return !!name && !!top && new RegExp(`(^|[^\\w.])${escapeRegExp(name)}\\.(${[...OTHER_TIMEOUTS].join("|")})\\s*=[^=]`).test(top.text);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 /** A timeout in the literal itself; zero means none. */
 function setsTimeout(literal: Node): boolean {

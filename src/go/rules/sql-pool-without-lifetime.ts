@@ -6,6 +6,7 @@
  * and hands the dead connection to the next query, which fails with "invalid
  * connection" or "broken pipe", typically right after a quiet night.
  */
+import { escapeRegExp } from "../../core/regexp";
 import type { GoGate } from "../gate";
 import { Rule } from "../../core/rule";
 import { Fix, Range } from "../../core/types";
@@ -120,9 +121,6 @@ function tunedWhereOpened(open: Open, opens: Open[]): boolean {
   return new RegExp(`(^|[^\\w.])${receiver}\\.SetMax(OpenConns|IdleConns)\\(`).test(open.top.text);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 /** `db` in `db, err := sql.Open(...)`, `s.db` in `s.db = sqlx.MustConnect(...)`. */
 function assignedTarget(call: Node): Node | undefined {

@@ -13,6 +13,7 @@
  * guard before the spawn, a wait for the spawned goroutine within the same
  * iteration, or a `return` right after it.
  */
+import { escapeRegExp } from "../../core/regexp";
 import type { GoGate } from "../gate";
 import { Report, Rule } from "../../core/rule";
 import { Fix, RelatedLocation } from "../../core/types";
@@ -359,7 +360,7 @@ class Analysis {
     // `for _, f := range hooks { go f() }`: functions are code, a fixed set.
     if (call && !parts?.operand && parts?.name === value.text) return BOUNDED;
     // `go s.Run()`, `go srv.Serve(l)`, `go func() { _ = s.ListenAndServe() }()`: starting components, one each.
-    const v = escape(value.text);
+    const v = escapeRegExp(value.text);
     const starts = [...START_METHODS].join("|");
     if (new RegExp(`\\b${v}\\.(${starts})\\(|\\b(${starts})\\([^)]*\\b${v}\\b`).test(spawn.node.text)) return BOUNDED;
     return verdict;
@@ -538,7 +539,7 @@ class Analysis {
       } else if (n.type === "unary_expression" && field(n, "operator")?.text === "<-") {
         const ch = field(n, "operand");
         // Tokens taken from a pre-filled channel and given back by the goroutine.
-        if (ch && new RegExp(`(^|[^\\w.])${escape(ch.text)}\\s*<-`).test(spawnText)) return true;
+        if (ch && new RegExp(`(^|[^\\w.])${escapeRegExp(ch.text)}\\s*<-`).test(spawnText)) return true;
       } else if (n.type === "call_expression" && this.isAcquire(n)) {
         return true;
       }
@@ -586,7 +587,7 @@ class Analysis {
   /** The spawn is waited for within the iteration: `wg.Wait()`, `<-done`, ranging over its results. */
   private waitsFor(stmt: Node, spawn: Spawn): boolean {
     const spawnText = spawn.node.text;
-    const mentions = (name: string) => new RegExp(`(^|[^\\w.])${escape(name)}\\b`).test(spawnText);
+    const mentions = (name: string) => new RegExp(`(^|[^\\w.])${escapeRegExp(name)}\\b`).test(spawnText);
     for (const n of [stmt, ...descendants(stmt, new Set(["call_expression", "unary_expression", "range_clause"]))]) {
       if (n.type === "call_expression") {
         const parts = calleeParts(n);
@@ -613,15 +614,15 @@ class Analysis {
     if (!described) return undefined;
     const local = (path: string) => this.file.imports.filter((i) => i.path === path).map((i) => i.name);
     for (const name of local("golang.org/x/sync/errgroup")) {
-      if (new RegExp(`\\b${escape(name)}\\.(WithContext\\(|Group\\b)`).test(described)) return "errgroup";
+      if (new RegExp(`\\b${escapeRegExp(name)}\\.(WithContext\\(|Group\\b)`).test(described)) return "errgroup";
     }
-    for (const name of local("sync")) if (new RegExp(`\\b${escape(name)}\\.WaitGroup\\b`).test(described)) return "waitgroup";
+    for (const name of local("sync")) if (new RegExp(`\\b${escapeRegExp(name)}\\.WaitGroup\\b`).test(described)) return "waitgroup";
     for (const name of local("github.com/sourcegraph/conc")) {
-      if (new RegExp(`\\b${escape(name)}\\.(WaitGroup\\b|NewWaitGroup\\()`).test(described)) return "waitgroup";
+      if (new RegExp(`\\b${escapeRegExp(name)}\\.(WaitGroup\\b|NewWaitGroup\\()`).test(described)) return "waitgroup";
     }
     // conc's pool runs every task at once unless WithMaxGoroutines is in its construction chain.
     for (const name of local("github.com/sourcegraph/conc/pool")) {
-      if (new RegExp(`\\b${escape(name)}\\.New\\w*\\(`).test(described) && !described.includes("WithMaxGoroutines")) return "pool";
+      if (new RegExp(`\\b${escapeRegExp(name)}\\.New\\w*\\(`).test(described) && !described.includes("WithMaxGoroutines")) return "pool";
     }
     return undefined;
   }
@@ -645,7 +646,7 @@ class Analysis {
 
   private hasSetLimit(receiver: Node): boolean {
     const body = this.outermostBody(receiver);
-    return !!body && new RegExp(`(^|[^\\w.])${escape(receiver.text)}\\.SetLimit\\(`).test(body.text);
+    return !!body && new RegExp(`(^|[^\\w.])${escapeRegExp(receiver.text)}\\.SetLimit\\(`).test(body.text);
   }
 
   // ---- definitions ----------------------------------------------------------------
@@ -691,7 +692,7 @@ class Analysis {
   /** `xs = append(xs, ...)` or `m[k] = v` after `xs := []T{...}`: the literal only starts the collection. */
   private appendedTo(id: Node): boolean {
     const body = this.enclosingBody(id);
-    const name = escape(id.text);
+    const name = escapeRegExp(id.text);
     return !!body && new RegExp(`(^|[^\\w.])${name}\\s*=\\s*append\\(|(^|[^\\w.])${name}\\[[^\\]]*\\]\\s*=[^=]`).test(body.text);
   }
 
@@ -731,7 +732,7 @@ class Analysis {
             if (!n) return;
             const literal = values[i] && unparen(values[i]).type === "composite_literal";
             const array = /^\[[^\]]+\]/.test(type) && !type.startsWith("[]");
-            if ((literal || array) && !new RegExp(`(^|[^\\w.])${escape(n.text)}\\s*=\\s*append\\(`).test(this.file.text)) this.literalVars!.add(n.text);
+            if ((literal || array) && !new RegExp(`(^|[^\\w.])${escapeRegExp(n.text)}\\s*=\\s*append\\(`).test(this.file.text)) this.literalVars!.add(n.text);
           });
         }
       }
@@ -770,7 +771,7 @@ class Analysis {
     const body = this.outermostBody(recv);
     if (!body) return undefined;
     const decl = descendants(body, new Set(["short_var_declaration", "var_declaration"]), true)
-      .filter((d) => d.startIndex < recv.startIndex && new RegExp(`(^|[^\\w.])${escape(recv.text)}\\b`).test(d.type === "var_declaration" ? d.text : field(d, "left")?.text ?? ""))
+      .filter((d) => d.startIndex < recv.startIndex && new RegExp(`(^|[^\\w.])${escapeRegExp(recv.text)}\\b`).test(d.type === "var_declaration" ? d.text : field(d, "left")?.text ?? ""))
       .pop();
     if (!decl || decl.parent?.type !== "statement_list" || !this.startsLine(decl)) return undefined;
     const indent = lineIndent(this.file.text, decl.startIndex);
@@ -862,16 +863,13 @@ function forCondition(loop: Node): Node | undefined {
 
 /** `<-sem` (a receive, not a send `sem <- x`) somewhere in `text`. */
 function receives(text: string, channel: string): boolean {
-  return new RegExp(`<-\\s*${escape(channel)}\\b`).test(text);
+  return new RegExp(`<-\\s*${escapeRegExp(channel)}\\b`).test(text);
 }
 
 function lastWord(name: string): string {
   return name.split(".").pop() ?? name;
 }
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 function short(text: string): string {
   const one = text.replace(/\s+/g, " ");
