@@ -1372,11 +1372,11 @@ const aliasCallPatterns = new WeakMap<GoPackage, RegExp | null>();
  * call a view method, or (transitively) another such method. Computed once per
  * package from the loading functions' text, so most methods skip the analysis.
  */
-function aliasCallPattern(pkg: GoPackage): RegExp | undefined {
+function aliasCallPattern(pkg: GoPackage, declarations = () => pkg.declarationTexts()): RegExp | undefined {
   const cached = aliasCallPatterns.get(pkg);
   if (cached !== undefined) return cached ?? undefined;
   const bodies = new Map<string, string>();
-  for (const [key, decls] of pkg.declarationTexts()) {
+  for (const [key, decls] of declarations()) {
     const dot = key.indexOf(".");
     if (dot < 0) continue;
     const text = decls.map((d) => d.body).join("\n");
@@ -1427,9 +1427,10 @@ const candidates = new WeakMap<GoPackage, { version: number; keys: string[] }>()
 function specialCandidates(pkg: GoPackage): string[] {
   const cached = candidates.get(pkg);
   if (cached?.version === pkg.version) return cached.keys;
-  const viaMethods = aliasCallPattern(pkg);
+  const declarations = pkg.declarationTexts();
+  const viaMethods = aliasCallPattern(pkg, () => declarations);
   const keys: string[] = [];
-  for (const [key, decls] of pkg.declarationTexts()) {
+  for (const [key, decls] of declarations) {
     if (decls.some((d) => SOURCE_TEXT.test(d.body) || (key.includes(".") && viaMethods?.test(d.body)) || viewsOfBytesParam(d.header, d.body))) keys.push(key);
   }
   candidates.set(pkg, { version: pkg.version, keys });
