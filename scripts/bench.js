@@ -113,7 +113,8 @@ function median(values) {
 async function editorLatency(corpusDir, files) {
   const { createEngine } = require(path.join(dist, "index.js"));
   const target = files.find((f) => f.endsWith(path.join("net", "http", "server.go"))) ?? files.reduce((a, b) => (fs.statSync(a).size >= fs.statSync(b).size ? a : b));
-  const engine = await createEngine({});
+  // Incremental, as the language server runs it for open documents.
+  const engine = await createEngine({ incremental: true });
   const text = fs.readFileSync(target, "utf8");
   engine.analyzeText(target, text);
   const at = text.indexOf("{", text.length >> 1) + 1;
@@ -148,7 +149,7 @@ async function main() {
   fs.rmSync(cacheDir, { recursive: true, force: true });
 
   const editor = await editorLatency(corpusDir, files);
-  line("(f) editor re-analysis after a 1-char edit", `${editor.ms.toFixed(1)} ms`, `${editor.detail} (engine)`);
+  line("(f) editor re-analysis after a 1-char edit", `${editor.ms.toFixed(1)} ms`, `${editor.detail} (incremental engine, as the language server runs it)`);
 
   const plugin = path.join(dist, "eslint", "index.js");
   const tsDir = tsCorpus();

@@ -42,6 +42,9 @@ func (s *Store) Open(x int) (f *os.File, err error) {
 	return
 }
 func external(x int) int
+func newThing() mystruct {
+	return mystruct{}
+}
 func generic[K comparable, V any](m map[K]V) func() {
 	return func() {}
 }
@@ -74,8 +77,9 @@ describe("go skeleton", function () {
     assert.strictEqual(facts(skeleton).hasError, false);
     assert.ok(!skeleton.includes("OpenFile"), "the multi-line function's body is gone");
     assert.ok(!skeleton.includes("return nil, nil"), "the method's body is gone");
+    assert.ok(!skeleton.includes("return mystruct{}"), "a result type named like a keyword is no type literal");
     assert.ok(skeleton.includes(`w.Write([]byte("}"))`), "a function literal at package level stays");
-    assert.deepStrictEqual(topLevelBodies(SOURCE).length, 5);
+    assert.deepStrictEqual(topLevelBodies(SOURCE).length, 6);
   });
 
   it("leaves a declaration gofmt would not write untouched", function () {

@@ -74,7 +74,7 @@ function bodyOf(text: string, decl: number): Body | undefined {
       const close = matchingBrace(text, i);
       if (close < 0) return undefined;
       // `interface{}` or `struct{...}` in the result type: not the body yet.
-      if (/(?:interface|struct)\s*$/.test(text.slice(Math.max(decl, i - 16), i))) {
+      if (/\b(?:interface|struct)\s*$/.test(text.slice(Math.max(decl, i - 16), i))) {
         i = close;
         continue;
       }
