@@ -46,10 +46,15 @@ export class GoGate {
     return this.imports.filter((i) => this.workspace.isModuleImport(i.path, this.dir));
   }
 
-  /** Whether the package of a module import has a file matching `pattern`. */
-  moduleDirMatches(importPath: string, pattern: RegExp): boolean {
+  /** A fact derived from the texts of the file's directory. */
+  dirDerived<P, T>(derivation: DirDerivation<P, T>): T {
+    return this.workspace.dirFacts(this.dir).derived(derivation);
+  }
+
+  /** A fact derived from the texts of a module import's package; undefined outside the module. */
+  moduleDirDerived<P, T>(importPath: string, derivation: DirDerivation<P, T>): T | undefined {
     const dir = this.workspace.dirOfImport(importPath, this.dir);
-    return !!dir && this.workspace.dirFacts(dir).matches(pattern);
+    return dir ? this.workspace.dirFacts(dir).derived(derivation) : undefined;
   }
 
   /**
@@ -71,15 +76,25 @@ export class GoGate {
 }
 
 /**
+ * What a rule reads from a directory's texts: a part per file, which must
+ * depend on that file's text alone (an edit recomputes the directory's facts
+ * only when the edited file's part changes), combined into one value.
+ */
+export interface DirDerivation<P, T> {
+  key: string;
+  ofFile(text: string): P;
+  combine(parts: P[]): T;
+}
+
+/**
  * A directory's files read as text (tests included: a test file reaches the
  * package and its test helpers): their imports, the functions and methods whose
- * declarations say they may return a resource, and which patterns they match.
+ * declarations say they may return a resource, and what rules derive from them.
  */
 export class DirFacts {
   readonly imports: string[];
   /** Names of functions and methods whose declared results name a resource type. */
   readonly resourceNames = new Set<string>();
-  private readonly matched = new Map<string, { pattern: RegExp; found: boolean }>();
 
   constructor(private readonly read: () => string[]) {
     const texts = read();
@@ -95,19 +110,25 @@ export class DirFacts {
     return !!this.resourceCallPattern?.test(text);
   }
 
-  /** Whether any file of the directory matches `pattern` (read again on first use, remembered per pattern). */
-  matches(pattern: RegExp): boolean {
-    let entry = this.matched.get(pattern.source);
+  private readonly derivations = new Map<string, { derivation: DirDerivation<unknown, unknown>; value: unknown }>();
+
+  /** A rule's fact about the directory (read again on first use, remembered per derivation). */
+  derived<P, T>(derivation: DirDerivation<P, T>): T {
+    let entry = this.derivations.get(derivation.key);
     if (!entry) {
-      entry = { pattern, found: this.read().some((t) => pattern.test(t)) };
-      this.matched.set(pattern.source, entry);
+      entry = { derivation: derivation as DirDerivation<unknown, unknown>, value: derivation.combine(this.read().map((t) => derivation.ofFile(t))) };
+      this.derivations.set(derivation.key, entry);
     }
-    return entry.found;
+    return entry.value as T;
   }
 
   /** What one file's text adds to these facts: an edit that leaves it the same leaves the facts standing. */
   contribution(text: string): string {
-    return JSON.stringify([importsOfSources([text]), resourceNamesOf(text), [...this.matched.values()].map((m) => m.pattern.test(text))]);
+    return JSON.stringify([
+      importsOfSources([text]),
+      resourceNamesOf(text),
+      [...this.derivations.values()].map((e) => e.derivation.ofFile(text)),
+    ]);
   }
 }
 

@@ -35,6 +35,31 @@ export function withoutBodies(text: string): string {
   return parts.join("");
 }
 
+export interface DeclarationText {
+  /** How summaries name it: "F", or "Recv.M" for a method. */
+  key: string;
+  /** The function's or method's own name. */
+  name: string;
+  method: boolean;
+  /** From `func` to the body's `{`. */
+  header: string;
+  /** The body, braces included. */
+  body: string;
+}
+
+/** Each top-level function declaration found by `topLevelBodies`, with its key read from the header. */
+export function declarationsOf(text: string): DeclarationText[] {
+  const out: DeclarationText[] = [];
+  for (const body of topLevelBodies(text)) {
+    const header = text.slice(body.decl, body.open);
+    // Mirrors GoFile.describeFunction: the receiver's type name without `*` or type parameters.
+    const m = /^func\s*(?:\(\s*(?:\w+\s+)?\*?\s*(\w+)[^)]*\)\s*)?(\w+)/.exec(header);
+    if (!m) continue;
+    out.push({ key: m[1] ? `${m[1]}.${m[2]}` : m[2], name: m[2], method: !!m[1], header, body: text.slice(body.open, body.close + 1) });
+  }
+  return out;
+}
+
 export function topLevelBodies(text: string): Body[] {
   const out: Body[] = [];
   let depth = 0;

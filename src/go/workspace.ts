@@ -27,7 +27,7 @@ import { ConfiguredUse, configuredUses, mentionsConfiguration } from "./configur
 import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir } from "./source-dirs";
 import { DirFacts } from "./gate";
 import { CLIENT_IMPORTS } from "./client-constructors";
-import { topLevelBodies, withoutBodies } from "./skeleton";
+import { declarationsOf, withoutBodies } from "./skeleton";
 
 export type ParamEffect = "release" | "handoff" | "none";
 
@@ -143,12 +143,8 @@ export class GoPackage {
     const out = new Map<string, { header: string; body: string }[]>();
     for (const file of new Set([...this.declared.values()].flat())) {
       const text = this.sourceOf(file) ?? safeRead(file) ?? "";
-      for (const body of topLevelBodies(text)) {
-        const header = text.slice(body.decl, body.open);
-        const m = /^func\s*(?:\(\s*(?:\w+\s+)?\*?\s*(\w+)[^)]*\)\s*)?(\w+)/.exec(header);
-        if (!m) continue;
-        const key = m[1] ? `${m[1]}.${m[2]}` : m[2];
-        if (this.declared.has(key)) out.set(key, [...(out.get(key) ?? []), { header, body: text.slice(body.open, body.close + 1) }]);
+      for (const d of declarationsOf(text)) {
+        if (this.declared.has(d.key)) out.set(d.key, [...(out.get(d.key) ?? []), { header: d.header, body: d.body }]);
       }
     }
     return out;

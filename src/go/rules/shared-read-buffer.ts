@@ -16,7 +16,8 @@
  * (`c.ParsePackage()`), a function whose result aliases its []byte parameter
  * (a frame decoder), a function that sends its parameter to another goroutine.
  */
-import type { GoGate } from "../gate";
+import type { DirDerivation, GoGate } from "../gate";
+import { declarationsOf } from "../skeleton";
 import { Report, Rule, RuleContext } from "../../core/rule";
 import { Fix, Range, RelatedLocation, TextEdit } from "../../core/types";
 import { GoContext, SUMMARY_EXTENSIONS } from "../context";
@@ -47,15 +48,19 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
     options: [],
   },
 
-  // A reused buffer starts at a read call: in this file, or inside a function of the package or of a module package it imports.
-  mayReport: (gate) =>
-    SOURCE_TEXT.test(gate.text) || gate.workspace.dirFacts(gate.dir).matches(SOURCE_TEXT) || gate.moduleImports().some((i) => gate.moduleDirMatches(i.path, SOURCE_TEXT)),
+  // A reused buffer starts at a read call in this file, or at a call of a function of the package or of a module package that may hand out a view.
+  mayReport(gate) {
+    if (SOURCE_TEXT.test(gate.text)) return true;
+    const called = calledNames(gate.text);
+    const calls = (names: Set<string> | undefined) => !!names && [...names].some((n) => called.has(n));
+    return calls(gate.dirDerived(VIEW_CANDIDATES)) || gate.moduleImports().some((i) => calls(gate.moduleDirDerived(i.path, VIEW_CANDIDATES)));
+  },
 
   check(context) {
     const { file, ctx } = context.facts;
     // Functions of the module that hand out views or read into their argument, by name.
     // Only names this file calls matter here, and only those are summarized.
-    const called = new Set(Array.from(file.text.matchAll(/\b(\w+)\(/g), (m) => m[1]));
+    const called = calledNames(file.text);
     const special = new Set(specialNames(ctx.pkg, called));
     for (const imp of file.imports) {
       const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
@@ -1416,6 +1421,48 @@ function specialNames(pkg: GoPackage, called: Set<string>): Set<string> {
   }
   return names;
 }
+
+/** Names of the functions and methods called in `text` (`name(`, `x.name(`). */
+function calledNames(text: string): Set<string> {
+  return new Set(Array.from(text.matchAll(/\b(\w+)\(/g), (m) => m[1]));
+}
+
+/**
+ * The names `specialCandidates` could pick in a directory, read from its files'
+ * text before anything is parsed (a superset: every file, tests included, and
+ * the alias-call closure without a round limit). A file that calls none of
+ * them, and makes no read call itself, cannot give the rule a source.
+ */
+const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; methods: [string, string[]][] }, Set<string>> = {
+  key: "shared-read-buffer:view-candidates",
+  ofFile(text) {
+    const part = { direct: [] as string[], seeds: [] as string[], methods: [] as [string, string[]][] };
+    for (const d of declarationsOf(text)) {
+      const reads = SOURCE_TEXT.test(d.body);
+      if (reads || viewsOfBytesParam(d.header, d.body)) part.direct.push(d.name);
+      if (!d.method) continue;
+      if (reads) part.seeds.push(d.name);
+      part.methods.push([d.name, [...calledNames(d.body)]]);
+    }
+    return part;
+  },
+  combine(parts) {
+    const viaMethods = new Set(parts.flatMap((p) => p.seeds));
+    const methods = parts.flatMap((p) => p.methods);
+    for (let grew = viaMethods.size > 0; grew; ) {
+      grew = false;
+      for (const [name, calls] of methods) {
+        if (!viaMethods.has(name) && calls.some((c) => viaMethods.has(c))) {
+          viaMethods.add(name);
+          grew = true;
+        }
+      }
+    }
+    const names = new Set(parts.flatMap((p) => p.direct));
+    for (const [name, calls] of methods) if (calls.some((c) => viaMethods.has(c))) names.add(name);
+    return names;
+  },
+};
 
 const candidates = new WeakMap<GoPackage, { version: number; keys: string[] }>();
 
