@@ -27,7 +27,7 @@ import { ConfiguredUse, configuredUses, mentionsConfiguration } from "./configur
 import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir } from "./source-dirs";
 import { DirFacts } from "./gate";
 import { CLIENT_IMPORTS } from "./client-constructors";
-import { declarationsOf, withoutBodies } from "./skeleton";
+import { DeclarationText, declarationsOf, withoutBodies } from "./skeleton";
 
 export type ParamEffect = "release" | "handoff" | "none";
 
@@ -40,6 +40,33 @@ export interface FunctionSummary {
   constructs: Construction[];
   /** Facts rules add through `SUMMARY_EXTENSIONS` (context.ts), keyed by rule id. */
   extra?: Record<string, unknown>;
+}
+
+/** What a package takes from one of its files: facts outside the function bodies. */
+export interface FileDeclarations {
+  /** Resolved. */
+  path: string;
+  packageName: string;
+  imports: string[];
+  fieldTypes: [string, string][];
+  packageVars: string[];
+  packageVarTypes: [string, string][];
+  functionKeys: string[];
+  /** Applies pool lifetimes or server timeouts (see configured.ts). */
+  configuring: boolean;
+}
+
+function declarationsOfFile(facts: GoFile, text: string): FileDeclarations {
+  return {
+    path: path.resolve(facts.path),
+    packageName: facts.packageName,
+    imports: facts.imports.map((i) => i.path),
+    fieldTypes: [...facts.fieldTypes],
+    packageVars: [...facts.packageVars],
+    packageVarTypes: [...facts.packageVarTypes],
+    functionKeys: facts.functions.map(functionKey),
+    configuring: mentionsConfiguration(text),
+  };
 }
 
 export interface GoModule {
@@ -78,13 +105,13 @@ export class GoPackage {
     }
   }
 
-  addFile(facts: GoFile, text: string): void {
-    for (const i of facts.imports) this.imports.add(i.path);
-    for (const [k, v] of facts.fieldTypes) this.fieldTypes.set(k, v);
-    for (const v of facts.packageVars) this.packageVars.add(v);
-    for (const [k, v] of facts.packageVarTypes) this.packageVarTypes.set(k, v);
-    for (const fn of facts.functions) this.declare(functionKey(fn), facts.path);
-    if (mentionsConfiguration(text)) this.configuringFiles.push(path.resolve(facts.path));
+  addFile(file: FileDeclarations): void {
+    for (const i of file.imports) this.imports.add(i);
+    for (const [k, v] of file.fieldTypes) this.fieldTypes.set(k, v);
+    for (const v of file.packageVars) this.packageVars.add(v);
+    for (const [k, v] of file.packageVarTypes) this.packageVarTypes.set(k, v);
+    for (const key of file.functionKeys) this.declare(key, file.path);
+    if (file.configuring) this.configuringFiles.push(file.path);
   }
 
   declare(key: string, file: string): void {
@@ -139,12 +166,12 @@ export class GoPackage {
   }
 
   /** The header and body text of each top-level function declaration, by key, read from the sources without parsing. */
-  declarationTexts(): Map<string, { header: string; body: string }[]> {
-    const out = new Map<string, { header: string; body: string }[]>();
+  declarationTexts(): Map<string, DeclarationText[]> {
+    const out = new Map<string, DeclarationText[]>();
     for (const file of new Set([...this.declared.values()].flat())) {
       const text = this.sourceOf(file) ?? safeRead(file) ?? "";
       for (const d of declarationsOf(text)) {
-        if (this.declared.has(d.key)) out.set(d.key, [...(out.get(d.key) ?? []), { header: d.header, body: d.body }]);
+        if (this.declared.has(d.key)) out.set(d.key, [...(out.get(d.key) ?? []), d]);
       }
     }
     return out;
@@ -283,6 +310,7 @@ export class GoWorkspace {
     }
     pkg.recordSource(file.path, file.text);
     this.edited.set(path.resolve(file.path), file.text);
+    this.declarations.set(path.resolve(file.path), declarationsOfFile(file, file.text));
   }
 
   /** Edited documents' texts, which the directory facts read instead of the files on disk. */
@@ -480,44 +508,58 @@ export class GoWorkspace {
     const key = `${dir}\0${packageName ?? ""}\0${variant}`;
     const cached = this.packages.get(key);
     if (cached) return cached;
-    const files = this.packageFiles(dir, packageName, variant, given);
-    const pkg = new GoPackage(dir, packageName ?? files[0]?.facts.packageName ?? "", this.moduleFor(dir), this, base);
-    for (const { facts, text } of files) {
-      pkg.addFile(facts, text);
-      if (this.options.keepSources) pkg.recordSource(facts.path, text);
+    if (given) this.declarations.set(path.resolve(given.path), declarationsOfFile(given, given.text));
+    const files = this.packageFiles(dir, packageName, variant);
+    const pkg = new GoPackage(dir, packageName ?? files[0]?.packageName ?? "", this.moduleFor(dir), this, base);
+    for (const file of files) {
+      pkg.addFile(file);
+      if (this.options.keepSources) {
+        const text = given && path.resolve(given.path) === file.path ? given.text : safeRead(file.path);
+        if (text !== undefined) pkg.recordSource(file.path, text);
+      }
     }
     this.packages.set(key, pkg);
     return pkg;
   }
 
-  /** The package's files with their facts, from the given file's tree or a parse without bodies. */
-  private packageFiles(dir: string, packageName: string | undefined, variant: "library" | "tests", given?: GoFile): { facts: GoFile; text: string }[] {
-    const out: { facts: GoFile; text: string }[] = [];
+  /**
+   * Each file's declarations, read once from a parse without bodies: a
+   * directory is loaded as several packages (the library, its tests, an
+   * external test package, and by import path), all from these.
+   */
+  private readonly declarations = new Map<string, FileDeclarations | null>();
+
+  private packageFiles(dir: string, packageName: string | undefined, variant: "library" | "tests"): FileDeclarations[] {
+    const out: FileDeclarations[] = [];
     for (const file of goFilesOfDir(dir, variant === "tests")) {
       if (file.endsWith("_test.go") !== (variant === "tests")) continue;
-      let facts: GoFile;
-      let text: string;
-      if (given && path.resolve(given.path) === file) {
-        facts = given;
-        text = given.text;
-      } else {
-        const read = safeRead(file);
-        if (read === undefined || read.length > MAX_FILE_BYTES) continue;
-        text = read;
+      const decls = this.declarationsOf(file);
+      if (!decls) continue;
+      const matches = packageName === undefined ? !decls.packageName.endsWith("_test") : decls.packageName === packageName;
+      if (!matches) continue;
+      out.push(decls);
+      packageName ??= decls.packageName;
+    }
+    return out;
+  }
+
+  private declarationsOf(file: string): FileDeclarations | undefined {
+    let decls = this.declarations.get(file);
+    if (decls === undefined) {
+      decls = null;
+      const text = safeRead(file);
+      if (text !== undefined && text.length <= MAX_FILE_BYTES) {
         const skeleton = withoutBodies(text);
         const tree = parseGo(skeleton);
         try {
-          facts = new GoFile(file, skeleton, tree);
+          decls = declarationsOfFile(new GoFile(file, skeleton, tree), text);
         } finally {
           tree.delete();
         }
       }
-      const matches = packageName === undefined ? !facts.packageName.endsWith("_test") : facts.packageName === packageName;
-      if (!matches) continue;
-      out.push({ facts, text });
-      packageName ??= facts.packageName;
+      this.declarations.set(file, decls);
     }
-    return out;
+    return decls ?? undefined;
   }
 }
 

@@ -17,7 +17,7 @@
  * (a frame decoder), a function that sends its parameter to another goroutine.
  */
 import type { DirDerivation, GoGate } from "../gate";
-import { declarationsOf } from "../skeleton";
+import { DeclarationText, declarationsOf } from "../skeleton";
 import { Report, Rule, RuleContext } from "../../core/rule";
 import { Fix, Range, RelatedLocation, TextEdit } from "../../core/types";
 import { GoContext, SUMMARY_EXTENSIONS } from "../context";
@@ -1433,16 +1433,16 @@ function calledNames(text: string): Set<string> {
  * the alias-call closure without a round limit). A file that calls none of
  * them, and makes no read call itself, cannot give the rule a source.
  */
-const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; methods: [string, string[]][] }, Set<string>> = {
+const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; methods: [string, string[], boolean][] }, Set<string>> = {
   key: "shared-read-buffer:view-candidates",
   ofFile(text) {
-    const part = { direct: [] as string[], seeds: [] as string[], methods: [] as [string, string[]][] };
+    const part = { direct: [] as string[], seeds: [] as string[], methods: [] as [string, string[], boolean][] };
     for (const d of declarationsOf(text)) {
-      const reads = SOURCE_TEXT.test(d.body);
-      if (reads || viewsOfBytesParam(d.header, d.body)) part.direct.push(d.name);
+      const traits = viewTraits(d);
+      if (traits.direct) part.direct.push(d.name);
       if (!d.method) continue;
-      if (reads) part.seeds.push(d.name);
-      part.methods.push([d.name, [...calledNames(d.body)]]);
+      if (traits.reads) part.seeds.push(d.name);
+      part.methods.push([d.name, [...calledNames(d.body)], traits.carries]);
     }
     return part;
   },
@@ -1459,17 +1459,79 @@ const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; method
       }
     }
     const names = new Set(parts.flatMap((p) => p.direct));
-    for (const [name, calls] of methods) if (calls.some((c) => viaMethods.has(c))) names.add(name);
+    for (const [name, calls, carries] of methods) if (carries && calls.some((c) => viaMethods.has(c))) names.add(name);
     return names;
   },
 };
 
+/**
+ * What `summarizeAliases` needs before it can find a view or a read, on a
+ * declaration's text: `reads`, a read call in the body; `carries`, a result
+ * that can hold bytes; `direct`, a read into a []byte parameter, or a result
+ * with a read or a slice of a []byte parameter (a method may also return a
+ * view through another method, which the callers test with the package's
+ * alias-call names).
+ */
+function viewTraits(d: DeclarationText): { reads: boolean; carries: boolean; direct: boolean } {
+  const reads = SOURCE_TEXT.test(d.body);
+  const { params, results } = signatureTexts(d.header);
+  const carries = results.some(mayCarryBytes);
+  return { reads, carries, direct: (reads && /\[\]byte|\[\]uint8|json\.RawMessage/.test(params)) || (carries && (reads || viewsOfBytesParam(d.header, d.body))) };
+}
+
+/** A declaration header's parameter list and result types, as text (a named result keeps only its type). */
+function signatureTexts(header: string): { params: string; results: string[] } {
+  let i = header.indexOf("func") + 4;
+  const skipSpace = () => {
+    while (/\s/.test(header[i] ?? "")) i++;
+  };
+  const group = (open: string, close: string): string | undefined => {
+    if (header[i] !== open) return undefined;
+    const start = i;
+    for (let depth = 0; i < header.length; i++) {
+      if (header[i] === open) depth++;
+      else if (header[i] === close && --depth === 0) return header.slice(start + 1, i++);
+    }
+    return header.slice(start + 1);
+  };
+  skipSpace();
+  group("(", ")");
+  skipSpace();
+  while (/\w/.test(header[i] ?? "")) i++;
+  skipSpace();
+  group("[", "]");
+  skipSpace();
+  const params = group("(", ")") ?? "";
+  const rest = header.slice(i).trim();
+  if (!rest) return { params, results: [] };
+  const list = rest.startsWith("(") && rest.endsWith(")") ? rest.slice(1, -1) : undefined;
+  if (list === undefined) return { params, results: [rest] };
+  return { params, results: splitTopLevel(list).map((r) => /^\w+\s+(\S.*)$/s.exec(r.trim())?.[1] ?? r.trim()) };
+}
+
+function splitTopLevel(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (c === "," && depth === 0) {
+      out.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(list.slice(start));
+  return out;
+}
+
 const candidates = new WeakMap<GoPackage, { version: number; keys: string[] }>();
 
 /**
- * The functions `summarizeAliases` could give a view or a read, by their text:
- * a read call, a call of a method that makes views, or a byte-slice parameter.
- * Only these are summarized to find the special names; the rest never are.
+ * The functions `summarizeAliases` could give a view or a read, by their text
+ * (`viewTraits`). Only these are summarized to find the special names; the
+ * rest never are.
  */
 function specialCandidates(pkg: GoPackage): string[] {
   const cached = candidates.get(pkg);
@@ -1478,10 +1540,15 @@ function specialCandidates(pkg: GoPackage): string[] {
   const viaMethods = aliasCallPattern(pkg, () => declarations);
   const keys: string[] = [];
   for (const [key, decls] of declarations) {
-    if (decls.some((d) => SOURCE_TEXT.test(d.body) || (key.includes(".") && viaMethods?.test(d.body)) || viewsOfBytesParam(d.header, d.body))) keys.push(key);
+    if (decls.some((d) => isViewCandidate(d, viaMethods))) keys.push(key);
   }
   candidates.set(pkg, { version: pkg.version, keys });
   return keys;
+}
+
+function isViewCandidate(d: DeclarationText, viaMethods: RegExp | undefined): boolean {
+  const traits = viewTraits(d);
+  return traits.direct || (d.method && traits.carries && !!viaMethods?.test(d.body));
 }
 
 /** `summarizeAliases`'s test for a result that slices or returns a byte-slice parameter, on the declaration's text. */
