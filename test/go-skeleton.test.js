@@ -1,9 +1,11 @@
-// The package facts come from parses with the function bodies emptied
-// (src/go/skeleton.ts): they must be the facts of the full parse.
+// The package facts come from parses of a declaration skeleton (function
+// declarations, const blocks and top-level comments dropped, the functions'
+// keys read from their headers; src/go/skeleton.ts): they must be the facts
+// of the full parse.
 const assert = require("node:assert");
 const { initGoParser, parseGo } = require("../dist/go/parser");
-const { GoFile } = require("../dist/go/facts");
-const { withoutBodies, topLevelBodies } = require("../dist/go/skeleton");
+const { GoFile, functionKey } = require("../dist/go/facts");
+const { declarationSkeleton, topLevelBodies } = require("../dist/go/skeleton");
 
 const SOURCE = `// Code comment with func inside: func x() {
 package shapes
@@ -14,6 +16,14 @@ import (
 )
 
 var handler = func(w io.Writer) { w.Write([]byte("}")) }
+
+// Doc comment with a brace { and a quote ".
+const (
+	A = "func B() {"
+	C = ')'
+)
+
+const D = 1
 
 type Store struct {
 	f   *os.File
@@ -50,14 +60,14 @@ func generic[K comparable, V any](m map[K]V) func() {
 }
 `;
 
-function facts(text) {
+function facts(text, droppedKeys = []) {
   const tree = parseGo(text);
   try {
     const f = new GoFile("shapes.go", text, tree);
     return {
       packageName: f.packageName,
       imports: f.imports,
-      functions: f.functions.map((fn) => [fn.name, fn.receiver]),
+      functions: [...f.functions.map(functionKey), ...droppedKeys].sort(),
       fieldTypes: [...f.fieldTypes],
       packageVars: [...f.packageVars],
       packageVarTypes: [...f.packageVarTypes],
@@ -71,19 +81,23 @@ function facts(text) {
 describe("go skeleton", function () {
   before(() => initGoParser());
 
-  it("empties every top-level body and keeps the facts of the full parse", function () {
-    const skeleton = withoutBodies(SOURCE);
-    assert.deepStrictEqual(facts(skeleton), facts(SOURCE));
-    assert.strictEqual(facts(skeleton).hasError, false);
-    assert.ok(!skeleton.includes("OpenFile"), "the multi-line function's body is gone");
-    assert.ok(!skeleton.includes("return nil, nil"), "the method's body is gone");
-    assert.ok(!skeleton.includes("return mystruct{}"), "a result type named like a keyword is no type literal");
-    assert.ok(skeleton.includes(`w.Write([]byte("}"))`), "a function literal at package level stays");
+  it("drops every function with a body, const blocks and comments, and keeps the facts of the full parse", function () {
+    const skeleton = declarationSkeleton(SOURCE);
+    assert.deepStrictEqual(facts(skeleton.text, skeleton.functionKeys), facts(SOURCE));
+    assert.strictEqual(facts(skeleton.text).hasError, false);
+    assert.deepStrictEqual(skeleton.functionKeys, ["any_", "set", "multi", "Store.Open", "newThing", "generic"]);
+    assert.ok(!skeleton.text.includes("OpenFile"), "the multi-line function is gone");
+    assert.ok(!skeleton.text.includes("return nil, nil"), "the method is gone");
+    assert.ok(!skeleton.text.includes("return mystruct{}"), "a result type named like a keyword is no type literal");
+    assert.ok(!skeleton.text.includes("func B"), "the const block is gone");
+    assert.ok(!skeleton.text.includes("Doc comment"), "the comment is gone");
+    assert.ok(skeleton.text.includes("func external(x int) int"), "a declaration without a body stays");
+    assert.ok(skeleton.text.includes(`w.Write([]byte("}"))`), "a function literal at package level stays");
     assert.deepStrictEqual(topLevelBodies(SOURCE).length, 6);
   });
 
   it("leaves a declaration gofmt would not write untouched", function () {
     const text = "package p\n\n  func indented() {\n\treturn\n}\n";
-    assert.strictEqual(withoutBodies(text), text);
+    assert.deepStrictEqual(declarationSkeleton(text), { text, functionKeys: [] });
   });
 });

@@ -1,9 +1,10 @@
 /**
- * Top-level function bodies found in Go source without parsing it. A package's
- * facts (imports, types, package variables, which functions exist) live
- * outside the bodies, and bodies are most of the text: parsing the source with
- * them emptied costs a fraction of a full parse. A body this scan is unsure of
- * (a declaration gofmt would not write) is left in place, which only costs time.
+ * Top-level function declarations found in Go source without parsing it. A
+ * package's facts (imports, types, package variables, which functions exist)
+ * live outside the function bodies, and bodies are most of the text: parsing
+ * the source without them costs a fraction of a full parse. A declaration
+ * this scan is unsure of (one gofmt would not write) is left in place, which
+ * only costs time.
  */
 
 const NL = 10;
@@ -22,17 +23,59 @@ export interface Body {
   close: number;
 }
 
-/** The source with every top-level function body emptied to `{}`. */
-export function withoutBodies(text: string): string {
+/**
+ * The source reduced to what the tree must still tell a package: the package
+ * clause, imports, type and var declarations. Function declarations whose
+ * extent and key the scanner is sure of are dropped, their keys returned
+ * instead; so are `const ( ... )` blocks and comments between declarations
+ * (generated tables and doc comments are much of a package's text).
+ */
+export function declarationSkeleton(text: string): { text: string; functionKeys: string[] } {
   const parts: string[] = [];
-  let last = 0;
-  for (const body of topLevelBodies(text)) {
-    parts.push(text.slice(last, body.open + 1));
-    last = body.close;
+  const functionKeys: string[] = [];
+  let kept = 0;
+  const drop = (from: number, to: number) => {
+    parts.push(text.slice(kept, from));
+    kept = to;
+  };
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const after = skipLiteral(text, i);
+    if (after >= 0) {
+      if (depth === 0 && text.charCodeAt(i) === SLASH) drop(i, after);
+      i = after - 1;
+      continue;
+    }
+    const c = text.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) depth--;
+    else if (depth === 0 && (i === 0 || text.charCodeAt(i - 1) === NL)) {
+      if (c === 102 && text.startsWith("func", i) && !isIdent(text.charCodeAt(i + 4))) {
+        const body = bodyOf(text, i);
+        const key = body && functionKeyOf(text.slice(body.decl, body.open));
+        if (body && key) {
+          functionKeys.push(key.key);
+          drop(i, body.close + 1);
+          i = body.close;
+        }
+      } else if (c === 99 && /^const\s*\(/.test(text.slice(i, i + 16))) {
+        const close = matchingParen(text, text.indexOf("(", i));
+        if (close >= 0) {
+          drop(i, close + 1);
+          i = close;
+        }
+      }
+    }
   }
-  if (last === 0) return text;
-  parts.push(text.slice(last));
-  return parts.join("");
+  if (kept === 0) return { text, functionKeys };
+  parts.push(text.slice(kept));
+  return { text: parts.join(""), functionKeys };
+}
+
+/** A declaration header's key ("F" or "Recv.M"), mirroring GoFile.describeFunction: the receiver's type name without `*` or type parameters. */
+function functionKeyOf(header: string): { key: string; name: string; method: boolean } | undefined {
+  const m = /^func\s*(?:\(\s*(?:\w+\s+)?\*?\s*(\w+)[^)]*\)\s*)?(\w+)/.exec(header);
+  return m ? { key: m[1] ? `${m[1]}.${m[2]}` : m[2], name: m[2], method: !!m[1] } : undefined;
 }
 
 export interface DeclarationText {
@@ -52,10 +95,8 @@ export function declarationsOf(text: string): DeclarationText[] {
   const out: DeclarationText[] = [];
   for (const body of topLevelBodies(text)) {
     const header = text.slice(body.decl, body.open);
-    // Mirrors GoFile.describeFunction: the receiver's type name without `*` or type parameters.
-    const m = /^func\s*(?:\(\s*(?:\w+\s+)?\*?\s*(\w+)[^)]*\)\s*)?(\w+)/.exec(header);
-    if (!m) continue;
-    out.push({ key: m[1] ? `${m[1]}.${m[2]}` : m[2], name: m[2], method: !!m[1], header, body: text.slice(body.open, body.close + 1) });
+    const key = functionKeyOf(header);
+    if (key) out.push({ ...key, header, body: text.slice(body.open, body.close + 1) });
   }
   return out;
 }
@@ -114,6 +155,14 @@ function bodyOf(text: string, decl: number): Body | undefined {
 }
 
 function matchingBrace(text: string, open: number): number {
+  return matching(text, open, 123, 125);
+}
+
+function matchingParen(text: string, open: number): number {
+  return matching(text, open, 40, 41);
+}
+
+function matching(text: string, open: number, opener: number, closer: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const after = skipLiteral(text, i);
@@ -122,8 +171,8 @@ function matchingBrace(text: string, open: number): number {
       continue;
     }
     const c = text.charCodeAt(i);
-    if (c === 123) depth++;
-    else if (c === 125 && --depth === 0) return i;
+    if (c === opener) depth++;
+    else if (c === closer && --depth === 0) return i;
   }
   return -1;
 }

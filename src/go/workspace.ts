@@ -3,10 +3,11 @@
  * with the same package clause form a package; go.mod's module path maps import
  * paths inside the module to directories.
  *
- * Loading a package is cheap and computes no summary: each file is parsed with
- * its function bodies emptied (skeleton.ts), which is enough for the package's
- * facts (imports, struct fields, package variables, which functions and methods
- * it declares), and the tree is deleted at once. A function's summary is
+ * Loading a package is cheap and computes no summary: each file is parsed
+ * without its function declarations, const blocks and comments (skeleton.ts;
+ * the functions' keys are read from their headers), which is enough for the
+ * package's facts (imports, struct fields, package variables, which functions
+ * and methods it declares), and the tree is deleted at once. A function's summary is
  * computed the first time a rule asks for it, from a full parse of the file
  * that declares it; those trees wait in a small byte-bounded cache, where the
  * scan also finds them when their own file's turn comes. So a scan needs no
@@ -27,7 +28,7 @@ import { ConfiguredUse, configuredUses, mentionsConfiguration } from "./configur
 import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir } from "./source-dirs";
 import { DirFacts } from "./gate";
 import { CLIENT_IMPORTS } from "./client-constructors";
-import { DeclarationText, declarationsOf, withoutBodies } from "./skeleton";
+import { DeclarationText, declarationSkeleton, declarationsOf } from "./skeleton";
 
 export type ParamEffect = "release" | "handoff" | "none";
 
@@ -56,7 +57,8 @@ export interface FileDeclarations {
   configuring: boolean;
 }
 
-function declarationsOfFile(facts: GoFile, text: string): FileDeclarations {
+/** `facts` from a full parse of `text`, or from a parse of its `declarationSkeleton` with the keys of the functions it dropped. */
+function declarationsOfFile(facts: GoFile, text: string, droppedKeys: string[] = []): FileDeclarations {
   return {
     path: path.resolve(facts.path),
     packageName: facts.packageName,
@@ -64,7 +66,7 @@ function declarationsOfFile(facts: GoFile, text: string): FileDeclarations {
     fieldTypes: [...facts.fieldTypes],
     packageVars: [...facts.packageVars],
     packageVarTypes: [...facts.packageVarTypes],
-    functionKeys: facts.functions.map(functionKey),
+    functionKeys: [...facts.functions.map(functionKey), ...droppedKeys],
     configuring: mentionsConfiguration(text),
   };
 }
@@ -523,7 +525,7 @@ export class GoWorkspace {
   }
 
   /**
-   * Each file's declarations, read once from a parse without bodies: a
+   * Each file's declarations, read once from a skeleton parse: a
    * directory is loaded as several packages (the library, its tests, an
    * external test package, and by import path), all from these.
    */
@@ -549,10 +551,10 @@ export class GoWorkspace {
       decls = null;
       const text = safeRead(file);
       if (text !== undefined && text.length <= MAX_FILE_BYTES) {
-        const skeleton = withoutBodies(text);
-        const tree = parseGo(skeleton);
+        const skeleton = declarationSkeleton(text);
+        const tree = parseGo(skeleton.text);
         try {
-          decls = declarationsOfFile(new GoFile(file, skeleton, tree), text);
+          decls = declarationsOfFile(new GoFile(file, skeleton.text, tree), text, skeleton.functionKeys);
         } finally {
           tree.delete();
         }
