@@ -288,6 +288,9 @@ export class GoContext {
 
   /** Does this call produce a resource, and which result is it? `resultCount` is how many values the caller takes (0: discarded). */
   acquisitionOf(call: Node, resultCount: number): Acquisition | null {
+    // Most calls cannot acquire anything, which their names tell before any scope or summary lookup.
+    const parts = calleeParts(call);
+    if (parts && !this.mayAcquireByName(parts)) return null;
     const target = this.targetOf(call);
     const args = callArguments(call);
     const label = calleeLabel(call);
@@ -320,10 +323,28 @@ export class GoContext {
     return entry && entry.kind in KINDS ? (entry.kind as ResourceKind) : undefined;
   }
 
+  /**
+   * Whether a call of this name could be an acquisition, whatever its operand
+   * turns out to be: a local function, a package function, or a method (an
+   * import name may be shadowed by a variable).
+   */
+  private mayAcquireByName(parts: { operand: Node | null; name: string }): boolean {
+    if (!parts.operand) return this.declaresResourceResult(parts.name);
+    const importPath = parts.operand.type === "identifier" ? this.file.importPath(parts.operand.text) : undefined;
+    return (!!importPath && this.mayBeAcquiringFunction(importPath, parts.name)) || this.mayBeAcquiringMethod(parts.name);
+  }
+
+  private mayBeAcquiringFunction(importPath: string, name: string): boolean {
+    return !!PACKAGE_FACTORIES[importPath]?.[name] || !!this.configuredFactory(`${importPath}.${name}`) || this.workspace.mayReturnResource(importPath, name, this.pkg.dir);
+  }
+
+  private mayBeAcquiringMethod(name: string): boolean {
+    return name in DATABASE_METHODS || name in HTTP_CLIENT_METHODS || name in POOL_METHODS || TYPED_METHOD_NAMES.has(name) || this.packageMethodReturnsResource(name);
+  }
+
   private methodAcquisition(call: Node, receiver: Node, name: string, args: Node[], resultCount: number, label: string): Acquisition | null {
-    const knownName = name in DATABASE_METHODS || name in HTTP_CLIENT_METHODS || name in POOL_METHODS || TYPED_METHOD_NAMES.has(name);
     // Most method calls are none of these; deciding that must not cost a type lookup.
-    if (!knownName && !this.packageMethodReturnsResource(name)) return null;
+    if (!this.mayBeAcquiringMethod(name)) return null;
     const ownType = this.packageDeclaresMethod(name) ? this.namedTypeOf(receiver) : undefined;
     const own = ownType ? this.localSummary(`${ownType}.${name}`) : undefined;
     if (own) {
