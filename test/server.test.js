@@ -529,6 +529,30 @@ describe("language server (leaklint lsp --stdio)", function () {
     client.close(callerDoc);
   });
 
+  it("summarizes an edited helper from its open text, not from the copy on disk the caller first read", async () => {
+    const dir = path.join(ws, "pkgdeps2");
+    fs.mkdirSync(dir);
+    const helper = 'package pkgdeps2\n\nimport "net/http"\n\nfunc drain(r *http.Response) {\n\tr.Body.Close()\n}\n';
+    const caller = 'package pkgdeps2\n\nimport "net/http"\n\nfunc Ping(u string) error {\n\tresp, err := http.Get(u)\n\tif err != nil {\n\t\treturn err\n\t}\n\tdefer drain(resp)\n\treturn nil\n}\n';
+    fs.writeFileSync(path.join(dir, "helper.go"), helper);
+    fs.writeFileSync(path.join(dir, "caller.go"), caller);
+    // The caller first: drain's summary (and tree) come from the file on disk.
+    const callerDoc = client.open(path.join(dir, "caller.go"));
+    assert.deepEqual(await client.diagnosticsFor(callerDoc.uri, 1), [], "drain closes the body");
+    let helperDoc = client.open(path.join(dir, "helper.go"));
+    await client.diagnosticsFor(helperDoc.uri, 1);
+    const line = { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } };
+    helperDoc = client.edit(helperDoc, [{ range: line, newText: "\t_ = r.StatusCode\n" }]);
+    await client.diagnosticsFor(helperDoc.uri, 2);
+    const leak = await client.waitFor("the caller's new finding", () => {
+      const d = client.diagnostics.get(callerDoc.uri);
+      return d.version === 1 && d.diagnostics.length === 1 ? d.diagnostics : undefined;
+    });
+    assert.equal(leak[0].code, BODY);
+    client.close(helperDoc);
+    client.close(callerDoc);
+  });
+
   it("survives files it cannot analyse and keeps serving", async () => {
     const deep = path.join(ws, "deep.go");
     const nested = `package deep\n\nfunc f() {\n${"{".repeat(5000)}${"}".repeat(5000)}\n}\n`;

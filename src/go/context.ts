@@ -124,16 +124,17 @@ export class GoContext {
   private mayConstruct(body: Node): boolean {
     const text = body.text;
     if (this.constructorAliases().some((alias) => text.includes(`${alias}.`))) return true;
+    const candidates = this.workspace.constructionCandidates(this.pkg.dir);
     for (const m of text.matchAll(/\b([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?\s*[([{]/g)) {
       const [, first, second] = m;
       if (!second) {
-        if (this.localSummary(first)?.constructs.length) return true;
+        if (candidates.has(first) && this.localSummary(first)?.constructs.length) return true;
         continue;
       }
       const importPath = this.file.importPath(first);
       if (importPath) {
         if (this.workspace.packageMayConstruct(importPath, this.pkg.dir)) return true;
-      } else if (this.pkg.hasMethod(second) && this.methodsConstruct(second)) {
+      } else if (candidates.has(second) && this.pkg.hasMethod(second) && this.methodsConstruct(second)) {
         return true;
       }
     }

@@ -25,8 +25,8 @@ import { RESOURCE_RESULT, ResourceKind } from "./resources";
 import { GoContext } from "./context";
 import type { Construction } from "./constructions";
 import { ConfiguredUse, configuredUses, mentionsConfiguration } from "./configured";
-import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir } from "./source-dirs";
-import { DirFacts } from "./gate";
+import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir, textImports } from "./source-dirs";
+import { DirDerivation, DirFacts } from "./gate";
 import { CLIENT_IMPORTS } from "./client-constructors";
 import { DeclarationText, declarationSkeleton, declarationsOf } from "./skeleton";
 
@@ -164,7 +164,14 @@ export class GoPackage {
    */
   constructingSummaries(): [string, FunctionSummary][] {
     if (!this.workspace.dirMayConstruct(this.dir)) return [];
-    return this.summaries().filter(([, s]) => s.constructs.length > 0);
+    const candidates = this.workspace.constructionCandidates(this.dir);
+    const out: [string, FunctionSummary][] = [];
+    for (const key of this.declared.keys()) {
+      if (!candidates.has(key.slice(key.indexOf(".") + 1))) continue;
+      const s = this.summary(key);
+      if (s && s.constructs.length > 0) out.push([key, s]);
+    }
+    return out;
   }
 
   /** The header and body text of each top-level function declaration, by key, read from the sources without parsing. */
@@ -312,6 +319,7 @@ export class GoWorkspace {
     }
     pkg.recordSource(file.path, file.text);
     this.edited.set(path.resolve(file.path), file.text);
+    this.dropTree(path.resolve(file.path));
     this.declarations.set(path.resolve(file.path), declarationsOfFile(file, file.text));
   }
 
@@ -372,7 +380,8 @@ export class GoWorkspace {
       this.trees.set(key, goFile);
     }
     if (!goFile) {
-      const text = safeRead(key);
+      // An open document's summaries come from its text in the editor, not from the copy on disk.
+      const text = this.edited.get(key) ?? safeRead(key);
       if (text === undefined || text.length > MAX_FILE_BYTES) return undefined;
       goFile = new GoFile(key, text, parseGo(text));
       this.trees.set(key, goFile);
@@ -389,14 +398,23 @@ export class GoWorkspace {
     }
   }
 
+  /** A kept parse of an older text of the file is of no use any more. */
+  private dropTree(key: string): void {
+    const goFile = this.trees.get(key);
+    if (goFile && !this.inUse.has(goFile)) this.removeTree(key, goFile).tree.delete();
+  }
+
   private evict(): void {
     for (const [key, goFile] of this.trees) {
       if (this.treeBytes <= TREE_BUDGET) return;
-      if (this.inUse.has(goFile)) continue;
-      this.trees.delete(key);
-      this.treeBytes -= goFile.text.length;
-      goFile.tree.delete();
+      if (!this.inUse.has(goFile)) this.removeTree(key, goFile).tree.delete();
     }
+  }
+
+  private removeTree(key: string, goFile: GoFile): GoFile {
+    this.trees.delete(key);
+    this.treeBytes -= goFile.text.length;
+    return goFile;
   }
 
   /** A kept parse of `file` when its text is still `text`; the caller owns (and deletes) its tree. */
@@ -404,8 +422,7 @@ export class GoWorkspace {
     const key = path.resolve(file);
     const parsed = this.trees.get(key);
     if (!parsed || this.inUse.has(parsed)) return undefined;
-    this.trees.delete(key);
-    this.treeBytes -= parsed.text.length;
+    this.removeTree(key, parsed);
     if (parsed.text === text) return parsed;
     parsed.tree.delete();
     return undefined;
@@ -451,6 +468,15 @@ export class GoWorkspace {
    */
   dirMayConstruct(dir: string): boolean {
     return this.dirFacts(dir).imports.some((p) => this.isConstructorImport(p) || this.packageMayConstruct(p, dir));
+  }
+
+  /**
+   * Names of the functions and methods in `dir` whose bodies could build a
+   * cache or client, judged from the text (see CONSTRUCTION_TEXT): the others'
+   * summaries need not be computed to learn they build nothing.
+   */
+  constructionCandidates(dir: string): Set<string> {
+    return this.dirFacts(dir).derived(CONSTRUCTION_TEXT).names((importPath) => this.isConstructorImport(importPath) || this.packageMayConstruct(importPath, dir));
   }
 
   private readonly signatures = new Map<string, Map<string, string>>();
@@ -562,6 +588,53 @@ export class GoWorkspace {
       this.declarations.set(file, decls);
     }
     return decls ?? undefined;
+  }
+}
+
+/**
+ * Each declaration of a directory with the import paths its body names
+ * (`alias.`, or every dot import) and the names it calls (`name(`, `x.name(`,
+ * `T{`): what GoContext.mayConstruct reads, as text.
+ */
+const CONSTRUCTION_TEXT: DirDerivation<[string, string[], string[]][], ConstructionCandidates> = {
+  key: "construction-candidates",
+  ofFile(text) {
+    const imports = textImports(text);
+    const byName = new Map(imports.map((i) => [i.name, i.path]));
+    const dotted = imports.filter((i) => i.name === ".").map((i) => i.path);
+    return declarationsOf(text).map((d) => {
+      const paths = new Set(dotted);
+      for (const m of d.body.matchAll(/\b(\w+)\s*\./g)) {
+        const p = byName.get(m[1]);
+        if (p) paths.add(p);
+      }
+      return [d.name, [...paths], [...new Set(Array.from(d.body.matchAll(/\b(\w+)\s*[([{]/g), (m) => m[1]))]];
+    });
+  },
+  combine: (parts) => new ConstructionCandidates(parts.flat()),
+};
+
+class ConstructionCandidates {
+  private found?: Set<string>;
+
+  constructor(private readonly declarations: [string, string[], string[]][]) {}
+
+  /** The declarations that name a package `constructs` holds for, and those that call them, transitively. */
+  names(constructs: (importPath: string) => boolean): Set<string> {
+    if (this.found) return this.found;
+    const found = new Set<string>();
+    for (const [name, paths] of this.declarations) if (paths.some(constructs)) found.add(name);
+    for (let grew = found.size > 0; grew; ) {
+      grew = false;
+      for (const [name, , calls] of this.declarations) {
+        if (!found.has(name) && calls.some((c) => found.has(c))) {
+          found.add(name);
+          grew = true;
+        }
+      }
+    }
+    this.found = found;
+    return found;
   }
 }
 
