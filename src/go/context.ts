@@ -329,7 +329,7 @@ export class GoContext {
    * turns out to be: a local function, a package function, or a method (an
    * import name may be shadowed by a variable).
    */
-  private mayAcquireByName(parts: { operand: Node | null; name: string }): boolean {
+  mayAcquireByName(parts: { operand: Node | null; name: string }): boolean {
     if (!parts.operand) return this.declaresResourceResult(parts.name);
     const importPath = parts.operand.type === "identifier" ? this.file.importPath(parts.operand.text) : undefined;
     return (!!importPath && this.mayBeAcquiringFunction(importPath, parts.name)) || this.mayBeAcquiringMethod(parts.name);

@@ -24,6 +24,7 @@ import {
 } from "./resources";
 import type { GoGate } from "./gate";
 import {
+  calleeParts,
   FUNCTION_TYPES,
   descendants,
   enclosingFunction,
@@ -76,6 +77,9 @@ export function mayAcquire(gate: GoGate): boolean {
 export function findMustReleaseLeaks(ctx: GoContext): MustReleaseFinding[] {
   const out: MustReleaseFinding[] = [];
   for (const call of goQuery("(call_expression) @call").captures(ctx.file.tree.rootNode).map((c) => c.node)) {
+    // The name rules most calls out before their place in the tree is looked at.
+    const parts = calleeParts(call);
+    if (parts && !ctx.mayAcquireByName(parts)) continue;
     const site = acquisitionSite(ctx, call);
     if (!site) continue;
     if (site.type === "discarded") {
