@@ -79,8 +79,8 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
       roots.set(top.id, root);
     };
     const tree = file.tree.rootNode;
-    if (direct) for (const c of goQuery(SOURCE_QUERY).captures(tree)) if (c.name === "call") mark(c.node);
-    if (viaModule) for (const c of goQuery(namedCallQuery(special)).captures(tree)) if (c.name === "call") mark(c.node);
+    if (direct) for (const call of callsNamed(tree, SOURCE_NAMES, true)) mark(call);
+    if (viaModule) for (const call of callsNamed(tree, special, false)) mark(call);
     const reported = new Set<string>();
     const found: { report: Report; esc: Escape; group?: string }[] = [];
     for (const { fn, calls } of roots.values()) {
@@ -163,12 +163,35 @@ const WRITER_CALL = /(^|\.)(Copy\w*|Fprint\w*|Encode\w*|Write\w*|NewEncoder|NewW
 const VIEW_NAMES = new Set(Object.values(VIEW_METHODS).flatMap((m) => Object.keys(m)));
 const SOURCE_NAMES = [...new Set([...Object.keys(READ_METHODS), "ReadFull", "ReadAtLeast", "Pread", "Recvfrom", "Next", "Bytes", "Peek", "ReadSlice", "ReadLine"])];
 const SOURCE_TEXT = new RegExp(`\\.(${SOURCE_NAMES.join("|")})\\(`);
-const SOURCE_QUERY = `(call_expression function: (selector_expression field: (field_identifier) @name (#any-of? @name ${SOURCE_NAMES.map((n) => `"${n}"`).join(" ")}))) @call`;
 
-/** Calls of the named functions or methods (the query is compiled once per set of names). */
-function namedCallQuery(names: Set<string>): string {
-  const list = [...names].sort().map((n) => `"${n}"`).join(" ");
-  return `(call_expression function: [(identifier) @name (selector_expression field: (field_identifier) @name)] (#any-of? @name ${list})) @call`;
+const namePatterns = new Map<string, RegExp>();
+
+/**
+ * Calls in `scope` of the named methods (`x.name(...)`), or also of functions
+ * (`name(...)`) unless `methodsOnly`, in document order. Found from the text,
+ * the tree telling calls from comments and strings: a query with an #any-of?
+ * filter hands every call to JavaScript first, which costs far more.
+ */
+function callsNamed(scope: Node, names: Iterable<string>, methodsOnly: boolean): Node[] {
+  const list = [...names].sort();
+  const key = list.join("|");
+  let re = namePatterns.get(key);
+  if (!re) {
+    re = new RegExp(`\\b(${key})\\s*\\(`, "g");
+    namePatterns.set(key, re);
+  }
+  const out: Node[] = [];
+  const root = scope.tree.rootNode;
+  for (const m of scope.text.matchAll(re)) {
+    const at = scope.startIndex + m.index;
+    const id = root.descendantForIndex(at, at + m[1].length);
+    if (!id) continue;
+    const callee = id.type === "field_identifier" ? id.parent : id.type === "identifier" && !methodsOnly ? id : null;
+    if (callee?.type === "selector_expression" && field(callee, "field")?.id !== id.id) continue;
+    const call = callee?.parent;
+    if (call?.type === "call_expression" && field(call, "function")?.id === callee!.id) out.push(call);
+  }
+  return out;
 }
 
 /** `bytes` functions whose result is a sub-slice of their first argument. */
@@ -748,9 +771,9 @@ class Analysis {
     info.reads = [];
     const body = field(info.fn, "body");
     if (!body || !(SOURCE_TEXT.test(body.text) || (this.special.size > 0 && namesPattern(this.special).test(body.text)))) return info.reads;
-    const calls = ownedCaptures(body, info.fn, SOURCE_QUERY, false, "call");
-    if (this.special.size > 0) calls.push(...ownedCaptures(body, info.fn, namedCallQuery(this.special), false, "call"));
-    for (const { node } of calls) {
+    const named = callsNamed(body, SOURCE_NAMES, true);
+    if (this.special.size > 0) named.push(...callsNamed(body, this.special, false));
+    for (const { node } of owned(body, info.fn, false, named)) {
       const arg = this.readTarget(node, info);
       const root = arg && rootOf(arg);
       if (root) info.reads.push({ call: node, root, rootText: normalize(root.text) });
@@ -1732,16 +1755,20 @@ function literalsIn(scope: Node): Node[] {
  * it belongs to: `fn`, or the innermost literal around it. Queries run inside
  * WASM, so this is much cheaper than walking the nodes from JavaScript.
  */
-function ownedCaptures(scope: Node, fn: Node, query: string, intoLiterals: boolean, name?: string): { node: Node; owner: Node }[] {
+function ownedCaptures(scope: Node, fn: Node, query: string, intoLiterals: boolean): { node: Node; owner: Node }[] {
+  return owned(scope, fn, intoLiterals, goQuery(query).captures(scope).map((c) => c.node));
+}
+
+/** Nodes of `scope` with the function each belongs to (see ownedCaptures). */
+function owned(scope: Node, fn: Node, intoLiterals: boolean, nodes: Node[]): { node: Node; owner: Node }[] {
   const literals = literalsIn(scope);
   const out: { node: Node; owner: Node }[] = [];
-  for (const c of goQuery(query).captures(scope)) {
-    if (name && c.name !== name) continue;
+  for (const node of nodes) {
     let owner = fn;
-    const at = c.node.startIndex;
+    const at = node.startIndex;
     for (const l of literals) if (l.startIndex < at && at < l.endIndex) owner = l;
     if (!intoLiterals && owner !== fn) continue;
-    out.push({ node: c.node, owner });
+    out.push({ node, owner });
   }
   return out;
 }
