@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { escapeRegExp } from "../core/regexp";
 import { TextImport, importsOfSources, textImports } from "./source-dirs";
 import { RESOURCE_RESULT } from "./resources";
+import { signatureOf } from "./skeleton";
 import type { GoWorkspace } from "./workspace";
 
 export class GoGate {
@@ -96,10 +97,18 @@ export class DirFacts {
   /** Names of functions and methods whose declared results name a resource type. */
   readonly resourceNames = new Set<string>();
 
-  constructor(private readonly read: () => string[]) {
+  /**
+   * `noResourceTypes`: packages whose types no acquisition the rules know
+   * returns, so a function declared to return `*ast.File` or `ast.Stmt` is no
+   * resource function (Go's types rule it out).
+   */
+  constructor(
+    private readonly read: () => string[],
+    private readonly noResourceTypes: (importPath: string) => boolean = () => false,
+  ) {
     const texts = read();
     this.imports = importsOfSources(texts);
-    for (const text of texts) for (const name of resourceNamesOf(text)) this.resourceNames.add(name);
+    for (const text of texts) for (const name of resourceNamesOf(text, noResourceTypes)) this.resourceNames.add(name);
   }
 
   private resourceCallPattern?: RegExp | null;
@@ -126,18 +135,31 @@ export class DirFacts {
   contribution(text: string): string {
     return JSON.stringify([
       importsOfSources([text]),
-      resourceNamesOf(text),
+      resourceNamesOf(text, this.noResourceTypes),
       [...this.derivations.values()].map((e) => e.derivation.ofFile(text)),
     ]);
   }
 }
 
-/** Functions and methods whose declarations name a resource type among their results (or anywhere in the signature). */
-function resourceNamesOf(text: string): string[] {
+/** Functions and methods whose declarations name a resource type among their results. */
+function resourceNamesOf(text: string, noResourceTypes: (importPath: string) => boolean): string[] {
   const out: string[] = [];
+  let aliases: Map<string, string> | undefined;
+  const isResource = (type: string) => {
+    for (const m of type.matchAll(QUALIFIED_RESOURCE)) {
+      if (!m[1]) return true;
+      aliases ??= new Map(textImports(text).map((i) => [i.name, i.path]));
+      const importPath = aliases.get(m[1]);
+      if (!importPath || !noResourceTypes(importPath)) return true;
+    }
+    return false;
+  };
   // gofmt starts declarations at the line start; the signature runs to the `{` that ends a line.
   for (const m of text.matchAll(/^func\s*(?:\([^)]*\)\s*)?(\w+)((?:(?!^func\b)[\s\S])*?)\{[ \t]*$/gm)) {
-    if (RESOURCE_RESULT.test(m[2])) out.push(m[1]);
+    if (RESOURCE_RESULT.test(m[2]) && signatureOf(`func ${m[1]}${m[2]}`).results.some(isResource)) out.push(m[1]);
   }
   return out;
 }
+
+/** A resource type name with the package it is qualified by, if any. */
+const QUALIFIED_RESOURCE = new RegExp(`(?:\\b(\\w+)\\s*\\.\\s*)?${RESOURCE_RESULT.source}`, "g");

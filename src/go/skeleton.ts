@@ -101,6 +101,60 @@ export function declarationsOf(text: string): DeclarationText[] {
   return out;
 }
 
+/**
+ * A declaration header's parameter list and result types, as text (a named
+ * result keeps only its type). A header it cannot take apart is returned whole
+ * as both, so a test on either stays conservative.
+ */
+export function signatureOf(header: string): { params: string; results: string[] } {
+  let i = header.indexOf("func") + 4;
+  const skipSpace = () => {
+    while (/\s/.test(header[i] ?? "")) i++;
+  };
+  let balanced = true;
+  const group = (open: string, close: string): string | undefined => {
+    if (header[i] !== open) return undefined;
+    const start = i;
+    for (let depth = 0; i < header.length; i++) {
+      if (header[i] === open) depth++;
+      else if (header[i] === close && --depth === 0) return header.slice(start + 1, i++);
+    }
+    balanced = false;
+    return undefined;
+  };
+  skipSpace();
+  group("(", ")");
+  skipSpace();
+  while (/\w/.test(header[i] ?? "")) i++;
+  skipSpace();
+  group("[", "]");
+  skipSpace();
+  const params = group("(", ")");
+  if (!balanced || params === undefined) return { params: header, results: [header] };
+  const rest = header.slice(i).trim();
+  if (!rest) return { params, results: [] };
+  const list = rest.startsWith("(") && rest.endsWith(")") ? rest.slice(1, -1) : undefined;
+  if (list === undefined) return { params, results: [rest] };
+  return { params, results: splitTopLevel(list).map((r) => /^\w+\s+(\S.*)$/s.exec(r.trim())?.[1] ?? r.trim()) };
+}
+
+function splitTopLevel(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (c === "," && depth === 0) {
+      out.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(list.slice(start));
+  return out;
+}
+
 export function topLevelBodies(text: string): Body[] {
   const out: Body[] = [];
   let depth = 0;

@@ -21,7 +21,7 @@ import * as path from "node:path";
 import { GoKnowledge } from "../core/config";
 import { GoFile, functionKey } from "./facts";
 import { parseGo } from "./parser";
-import { RESOURCE_RESULT, ResourceKind } from "./resources";
+import { PACKAGE_FACTORIES, RESOURCE_RESULT, ResourceKind, TYPED_METHOD_FACTORIES } from "./resources";
 import { GoContext } from "./context";
 import type { Construction } from "./constructions";
 import { ConfiguredUse, configuredUses, mentionsConfiguration } from "./configured";
@@ -513,11 +513,33 @@ export class GoWorkspace {
 
   private readonly dirs = new Map<string, DirFacts>();
 
+  private resourcePackageSet?: Set<string>;
+
+  /** Packages whose functions or methods the rules (or the configuration) know to return resources. */
+  private get resourcePackages(): Set<string> {
+    this.resourcePackageSet ??= new Set([
+      ...Object.keys(PACKAGE_FACTORIES),
+      ...Object.keys(TYPED_METHOD_FACTORIES).map((t) => t.slice(0, t.lastIndexOf("."))),
+      "database/sql",
+      "database/sql/driver",
+      ...this.knowledge.resourceFactories.map((f) => f.function.slice(0, f.function.lastIndexOf("."))),
+    ]);
+    return this.resourcePackageSet;
+  }
+
+  /** Standard library: no dot in the first path element, and not a package of the module (whose path may have none). */
+  private isStandardLibrary(importPath: string, fromDir: string): boolean {
+    return !importPath.split("/")[0].includes(".") && !this.isModuleImport(importPath, fromDir);
+  }
+
   /** What gates read from a directory's files as text (see gate.ts). */
   dirFacts(dir: string): DirFacts {
     let facts = this.dirs.get(dir);
     if (!facts) {
-      facts = new DirFacts(() => goFilesOfDir(dir, true).map((f) => this.edited.get(f) ?? safeRead(f) ?? ""));
+      facts = new DirFacts(
+        () => goFilesOfDir(dir, true).map((f) => this.edited.get(f) ?? safeRead(f) ?? ""),
+        (importPath) => this.isStandardLibrary(importPath, dir) && !this.resourcePackages.has(importPath),
+      );
       this.dirs.set(dir, facts);
     }
     return facts;

@@ -17,7 +17,7 @@
  * (a frame decoder), a function that sends its parameter to another goroutine.
  */
 import type { DirDerivation, GoGate } from "../gate";
-import { DeclarationText, declarationsOf } from "../skeleton";
+import { DeclarationText, declarationsOf, signatureOf } from "../skeleton";
 import { Report, Rule, RuleContext } from "../../core/rule";
 import { Fix, Range, RelatedLocation, TextEdit } from "../../core/types";
 import { GoContext, SUMMARY_EXTENSIONS } from "../context";
@@ -1497,57 +1497,11 @@ const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; method
  */
 function viewTraits(d: DeclarationText): { reads: boolean; carries: boolean; direct: boolean } {
   const reads = SOURCE_TEXT.test(d.body);
-  const { params, results } = signatureTexts(d.header);
+  const { params, results } = signatureOf(d.header);
   const carries = results.some(mayCarryBytes);
   return { reads, carries, direct: (reads && /\[\]byte|\[\]uint8|json\.RawMessage/.test(params)) || (carries && (reads || viewsOfBytesParam(d.header, d.body))) };
 }
 
-/** A declaration header's parameter list and result types, as text (a named result keeps only its type). */
-function signatureTexts(header: string): { params: string; results: string[] } {
-  let i = header.indexOf("func") + 4;
-  const skipSpace = () => {
-    while (/\s/.test(header[i] ?? "")) i++;
-  };
-  const group = (open: string, close: string): string | undefined => {
-    if (header[i] !== open) return undefined;
-    const start = i;
-    for (let depth = 0; i < header.length; i++) {
-      if (header[i] === open) depth++;
-      else if (header[i] === close && --depth === 0) return header.slice(start + 1, i++);
-    }
-    return header.slice(start + 1);
-  };
-  skipSpace();
-  group("(", ")");
-  skipSpace();
-  while (/\w/.test(header[i] ?? "")) i++;
-  skipSpace();
-  group("[", "]");
-  skipSpace();
-  const params = group("(", ")") ?? "";
-  const rest = header.slice(i).trim();
-  if (!rest) return { params, results: [] };
-  const list = rest.startsWith("(") && rest.endsWith(")") ? rest.slice(1, -1) : undefined;
-  if (list === undefined) return { params, results: [rest] };
-  return { params, results: splitTopLevel(list).map((r) => /^\w+\s+(\S.*)$/s.exec(r.trim())?.[1] ?? r.trim()) };
-}
-
-function splitTopLevel(list: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i];
-    if (c === "(" || c === "[" || c === "{") depth++;
-    else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (c === "," && depth === 0) {
-      out.push(list.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(list.slice(start));
-  return out;
-}
 
 const candidates = new WeakMap<GoPackage, { version: number; keys: string[] }>();
 

@@ -1,0 +1,95 @@
+// What the Go gates read from a directory's text (src/go/gate.ts): the
+// functions that may return a resource decide which files are parsed at all.
+const assert = require("node:assert");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { GoWorkspace } = require("../dist/go/workspace");
+
+const KNOWLEDGE = { resourceFactories: [], cacheConstructors: [], clientConstructors: [] };
+
+const made = [];
+
+function module(files) {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "leaklint-gate-")));
+  made.push(dir);
+  fs.writeFileSync(path.join(dir, "go.mod"), "module myapp\n\ngo 1.21\n");
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+describe("go gate: resource-returning declarations", function () {
+  after(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  it("counts resource types of the module, of resource packages and unqualified ones, not standard types that only share the name", function () {
+    const dir = module({
+      "app/app.go": `package app
+
+import (
+	"go/ast"
+	"net"
+	"os"
+
+	"myapp/db"
+	rows "myapp/store"
+)
+
+func parse(src string) (*ast.File, error) {
+	return nil, nil
+}
+
+func stmt() ast.Stmt {
+	return nil
+}
+
+func takesFile(f *os.File) error {
+	return nil
+}
+
+func openLog() (*os.File, error) {
+	return os.Open("log")
+}
+
+func connect() (net.Conn, error) {
+	return net.Dial("tcp", "x")
+}
+
+func openDB() (*db.Conn, error) {
+	return db.Open()
+}
+
+func aliased() (*rows.Rows, error) {
+	return rows.Query()
+}
+
+func (s *server) accept() (*Conn, error) {
+	return nil, nil
+}
+`,
+    });
+    const ws = new GoWorkspace(KNOWLEDGE);
+    const names = [...ws.dirFacts(path.join(dir, "app")).resourceNames].sort();
+    // myapp/db has no dot in its first element, yet it is the module's, not the standard library's.
+    assert.deepStrictEqual(names, ["accept", "aliased", "connect", "openDB", "openLog"]);
+  });
+
+  it("takes a configured factory's package as a resource package", function () {
+    const dir = module({
+      "app/app.go": `package app
+
+import "debug/elf"
+
+func load(p string) (*elf.File, error) {
+	return elf.Open(p)
+}
+`,
+    });
+    const plain = new GoWorkspace(KNOWLEDGE);
+    assert.deepStrictEqual([...plain.dirFacts(path.join(dir, "app")).resourceNames], []);
+    const configured = new GoWorkspace({ ...KNOWLEDGE, resourceFactories: [{ function: "debug/elf.Open", kind: "handle" }] });
+    assert.deepStrictEqual([...configured.dirFacts(path.join(dir, "app")).resourceNames], ["load"]);
+  });
+});
