@@ -4,6 +4,9 @@
  * extension implies. Declaration files are never analysed.
  */
 import ts = require("typescript");
+import { extensionOf } from "./extensions";
+
+export { isDeclarationFile, isTsFile, isTsSource } from "./extensions";
 
 const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   ".ts": ts.ScriptKind.TS,
@@ -15,27 +18,6 @@ const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   ".cjs": ts.ScriptKind.JS,
   ".jsx": ts.ScriptKind.JSX,
 };
-
-const DECLARATION_FILE = /\.d\.[cm]?ts$|\.d\.[^./]+\.ts$/;
-
-function extensionOf(file: string): string {
-  const m = /\.[^./\\]+$/.exec(file);
-  return m ? m[0].toLowerCase() : "";
-}
-
-/** True for the files the TS front end analyses: sources, not declaration files. */
-export function isTsSource(file: string): boolean {
-  return isTsFile(file) && !isDeclarationFile(file);
-}
-
-/** Any TypeScript or JavaScript file, declaration files included. */
-export function isTsFile(file: string): boolean {
-  return extensionOf(file) in SCRIPT_KINDS;
-}
-
-export function isDeclarationFile(file: string): boolean {
-  return DECLARATION_FILE.test(file);
-}
 
 export function scriptKindOf(file: string): ts.ScriptKind {
   return SCRIPT_KINDS[extensionOf(file)] ?? ts.ScriptKind.TS;
