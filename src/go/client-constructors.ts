@@ -404,15 +404,12 @@ function packageRunsServer(ctx: GoContext): boolean {
   return runs;
 }
 
-const siblingTexts = new WeakMap<object, string[]>();
-
-/** The texts of the package's non-test files as on disk, read once per package (their trees are gone). */
+/**
+ * The texts of the package's non-test files as on disk (their trees are gone),
+ * read for each package-wide test, whose answer is kept instead: holding the
+ * texts for as long as the package is known would hold the whole workspace.
+ */
 function packageTexts(ctx: GoContext): string[] {
-  let texts = siblingTexts.get(ctx.pkg);
-  if (!texts) {
-    const clause = new RegExp(`^package\\s+${ctx.file.packageName}\\b`, "m");
-    texts = sourcesOfDir(ctx.pkg.dir).filter((t) => clause.test(t));
-    siblingTexts.set(ctx.pkg, texts);
-  }
-  return texts;
+  const clause = new RegExp(`^package\\s+${ctx.file.packageName}\\b`, "m");
+  return sourcesOfDir(ctx.pkg.dir).filter((t) => clause.test(t));
 }

@@ -7,6 +7,7 @@
  * `check` would report nothing. A file no rule wants is never parsed.
  */
 import * as path from "node:path";
+import { detached, detachedDeep } from "../core/detach";
 import { escapeRegExp } from "../core/regexp";
 import { TextImport, importsOfSources, textImports } from "./source-dirs";
 import { RESOURCE_RESULT } from "./resources";
@@ -107,8 +108,8 @@ export class DirFacts {
     private readonly noResourceTypes: (importPath: string) => boolean = () => false,
   ) {
     const texts = read();
-    this.imports = importsOfSources(texts);
-    for (const text of texts) for (const name of resourceNamesOf(text, noResourceTypes)) this.resourceNames.add(name);
+    this.imports = importsOfSources(texts).map(detached);
+    for (const text of texts) for (const name of resourceNamesOf(text, noResourceTypes)) this.resourceNames.add(detached(name));
   }
 
   private resourceCallPattern?: RegExp | null;
@@ -125,7 +126,8 @@ export class DirFacts {
   derived<P, T>(derivation: DirDerivation<P, T>): T {
     let entry = this.derivations.get(derivation.key);
     if (!entry) {
-      entry = { derivation: derivation as DirDerivation<unknown, unknown>, value: derivation.combine(this.read().map((t) => derivation.ofFile(t))) };
+      const value = derivation.combine(this.read().map((t) => detachedDeep(derivation.ofFile(t))));
+      entry = { derivation: derivation as DirDerivation<unknown, unknown>, value };
       this.derivations.set(derivation.key, entry);
     }
     return entry.value as T;

@@ -19,6 +19,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GoKnowledge } from "../core/config";
+import { detached, detachedDeep } from "../core/detach";
 import { GoFile, functionKey } from "./facts";
 import { parseGo } from "./parser";
 import { PACKAGE_FACTORIES, RESOURCE_RESULT, ResourceKind, TYPED_METHOD_FACTORIES } from "./resources";
@@ -59,7 +60,7 @@ export interface FileDeclarations {
 
 /** `facts` from a full parse of `text`, or from a parse of its `declarationSkeleton` with the keys of the functions it dropped. */
 function declarationsOfFile(facts: GoFile, text: string, droppedKeys: string[] = []): FileDeclarations {
-  return {
+  return detachedDeep({
     path: path.resolve(facts.path),
     packageName: facts.packageName,
     imports: facts.imports.map((i) => i.path),
@@ -68,7 +69,7 @@ function declarationsOfFile(facts: GoFile, text: string, droppedKeys: string[] =
     packageVarTypes: [...facts.packageVarTypes],
     functionKeys: [...facts.functions.map(functionKey), ...droppedKeys],
     configuring: mentionsConfiguration(text),
-  };
+  });
 }
 
 export interface GoModule {
@@ -116,10 +117,10 @@ export class GoPackage {
     if (file.configuring) this.configuringFiles.push(file.path);
   }
 
+  /** `file` is a resolved path, shared by all the file's declarations rather than copied for each. */
   declare(key: string, file: string): void {
     const files = this.declared.get(key) ?? [];
-    const resolved = path.resolve(file);
-    if (!files.includes(resolved)) files.push(resolved);
+    if (!files.includes(file)) files.push(file);
     this.declared.set(key, files);
     const dot = key.indexOf(".");
     if (dot >= 0) this.addMethodKey(key.slice(dot + 1), key);
@@ -308,9 +309,10 @@ export class GoWorkspace {
     const facts = this.dirs.get(dir);
     // A keystroke inside a body rarely changes what the gates read from the directory.
     if (facts && (before === undefined || facts.contribution(before) !== facts.contribution(file.text))) this.dirs.delete(dir);
+    const resolved = path.resolve(file.path);
     for (const fn of file.functions) {
-      const key = functionKey(fn);
-      pkg.declare(key, file.path);
+      const key = detached(functionKey(fn));
+      pkg.declare(key, resolved);
       // A keystroke changes one function; the others keep their summaries.
       const text = fn.node.text;
       if (pkg.functionText(key) === text) continue;
@@ -318,9 +320,9 @@ export class GoWorkspace {
       pkg.recordFunctionText(key, text);
     }
     pkg.recordSource(file.path, file.text);
-    this.edited.set(path.resolve(file.path), file.text);
-    this.dropTree(path.resolve(file.path));
-    this.declarations.set(path.resolve(file.path), declarationsOfFile(file, file.text));
+    this.edited.set(resolved, file.text);
+    this.dropTree(resolved);
+    this.declarations.set(resolved, declarationsOfFile(file, file.text));
   }
 
   /** Edited documents' texts, which the directory facts read instead of the files on disk. */
@@ -358,8 +360,9 @@ export class GoWorkspace {
     for (let i = 0; i < arity; i++) {
       merged.params.push(summaries.map((s) => s.params[i] ?? "none").reduce((a, b) => (rank[b] > rank[a] ? b : a), "none" as ParamEffect));
     }
-    pkg.functions.set(key, merged);
-    return merged;
+    const kept = detachedDeep(merged);
+    pkg.functions.set(key, kept);
+    return kept;
   }
 
   /**
@@ -479,7 +482,8 @@ export class GoWorkspace {
     return this.dirFacts(dir).derived(CONSTRUCTION_TEXT).names((importPath) => this.isConstructorImport(importPath) || this.packageMayConstruct(importPath, dir));
   }
 
-  private readonly signatures = new Map<string, Map<string, string>>();
+  /** Per module directory: whether each function's declaration line names a resource type. */
+  private readonly signatures = new Map<string, Map<string, boolean>>();
 
   /**
    * Whether a module package's function `name` could return a resource, judged
@@ -492,12 +496,11 @@ export class GoWorkspace {
     if (!table) {
       table = new Map();
       for (const text of sourcesOfDir(dir)) {
-        for (const m of text.matchAll(/^func\s+(\w+)\s*(?:\[[^\]]*\])?\((.*)$/gm)) table.set(m[1], (table.get(m[1]) ?? "") + m[2]);
+        for (const m of text.matchAll(/^func\s+(\w+)\s*(?:\[[^\]]*\])?\((.*)$/gm)) table.set(detached(m[1]), !!table.get(m[1]) || RESOURCE_RESULT.test(m[2]));
       }
       this.signatures.set(dir, table);
     }
-    const signature = table.get(name);
-    return signature === undefined || RESOURCE_RESULT.test(signature);
+    return table.get(name) ?? true;
   }
 
   /** The directory of a package of the module `fromDir` belongs to; undefined outside it. */
@@ -639,7 +642,7 @@ const CONSTRUCTION_TEXT: DirDerivation<[string, string[], string[]][], Construct
 class ConstructionCandidates {
   private found?: Set<string>;
 
-  constructor(private readonly declarations: [string, string[], string[]][]) {}
+  constructor(private declarations: [string, string[], string[]][]) {}
 
   /** The declarations that name a package `constructs` holds for, and those that call them, transitively. */
   names(constructs: (importPath: string) => boolean): Set<string> {
@@ -656,6 +659,8 @@ class ConstructionCandidates {
       }
     }
     this.found = found;
+    // Asked with the same test every time (the directory's), so the texts' parts are done with.
+    this.declarations = [];
     return found;
   }
 }

@@ -18,6 +18,7 @@
  */
 import type { DirDerivation, GoGate } from "../gate";
 import { DeclarationText, declarationsOf, signatureOf } from "../skeleton";
+import { detached } from "../../core/detach";
 import { Report, Rule, RuleContext } from "../../core/rule";
 import { Fix, Range, RelatedLocation, TextEdit } from "../../core/types";
 import { GoContext, SUMMARY_EXTENSIONS } from "../context";
@@ -1519,7 +1520,7 @@ function specialCandidates(pkg: GoPackage): string[] {
   for (const [key, decls] of declarations) {
     if (decls.some((d) => isViewCandidate(d, viaMethods))) keys.push(key);
   }
-  candidates.set(pkg, { version: pkg.version, keys });
+  candidates.set(pkg, { version: pkg.version, keys: keys.map(detached) });
   return keys;
 }
 
