@@ -133,8 +133,19 @@ export class DirFacts {
     return entry.value as T;
   }
 
-  /** What one file's text adds to these facts: an edit that leaves it the same leaves the facts standing. */
-  contribution(text: string): string {
+  /** The last text of each edited file with what it adds to these facts. */
+  private readonly contributions = new Map<string, { text: string; value: string }>();
+
+  /** Whether an edit of `file` from `before` to `after` changes these facts (a keystroke inside a body rarely does). */
+  changedBy(file: string, before: string, after: string): boolean {
+    const last = this.contributions.get(file);
+    const old = last?.text === before ? last.value : this.contribution(before);
+    const value = this.contribution(after);
+    this.contributions.set(file, { text: after, value });
+    return old !== value;
+  }
+
+  private contribution(text: string): string {
     return JSON.stringify([
       importsOfSources([text]),
       resourceNamesOf(text, this.noResourceTypes),

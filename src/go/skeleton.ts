@@ -90,9 +90,17 @@ export interface DeclarationText {
   body: string;
 }
 
-/** Each top-level function declaration found by `topLevelBodies`, with its key read from the header. */
+let lastDeclarations: { text: string; declarations: DeclarationText[] } | undefined;
+
+/**
+ * Each top-level function declaration found by `topLevelBodies`, with its key
+ * read from the header. Several directory facts read the same file in a row:
+ * the last answer is kept for them.
+ */
 export function declarationsOf(text: string): DeclarationText[] {
+  if (lastDeclarations?.text === text) return lastDeclarations.declarations;
   const out: DeclarationText[] = [];
+  lastDeclarations = { text, declarations: out };
   for (const body of topLevelBodies(text)) {
     const header = text.slice(body.decl, body.open);
     const key = functionKeyOf(header);

@@ -308,7 +308,7 @@ export class GoWorkspace {
     const dir = path.dirname(path.resolve(file.path));
     const facts = this.dirs.get(dir);
     // A keystroke inside a body rarely changes what the gates read from the directory.
-    if (facts && (before === undefined || facts.contribution(before) !== facts.contribution(file.text))) this.dirs.delete(dir);
+    if (facts && (before === undefined || facts.changedBy(path.resolve(file.path), before, file.text))) this.dirs.delete(dir);
     const resolved = path.resolve(file.path);
     for (const fn of file.functions) {
       const key = detached(functionKey(fn));

@@ -18,7 +18,6 @@
  */
 import type { DirDerivation, GoGate } from "../gate";
 import { DeclarationText, declarationsOf, signatureOf } from "../skeleton";
-import { detached } from "../../core/detach";
 import { Report, Rule, RuleContext } from "../../core/rule";
 import { Fix, Range, RelatedLocation, TextEdit } from "../../core/types";
 import { GoContext, SUMMARY_EXTENSIONS } from "../context";
@@ -28,7 +27,7 @@ import { addImportEdit } from "../imports";
 import type { Node } from "../parser";
 import { goQuery } from "../parser";
 import { FUNCTION_TYPES, callArguments, calleeParts, descendants, enclosingFunction, field, lineIndent, literalType, namedChildren, parameters, rangeOf, statementsOf, unparen } from "../syntax";
-import type { FunctionSummary, GoPackage } from "../workspace";
+import type { FunctionSummary, GoPackage, GoWorkspace } from "../workspace";
 
 const RULE_ID = "shared-read-buffer";
 
@@ -54,7 +53,7 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
     if (SOURCE_TEXT.test(gate.text)) return true;
     const called = calledNames(gate.text);
     const calls = (names: Set<string> | undefined) => !!names && [...names].some((n) => called.has(n));
-    return calls(gate.dirDerived(VIEW_CANDIDATES)) || gate.moduleImports().some((i) => calls(gate.moduleDirDerived(i.path, VIEW_CANDIDATES)));
+    return calls(gate.dirDerived(VIEW_CANDIDATES).names) || gate.moduleImports().some((i) => calls(gate.moduleDirDerived(i.path, VIEW_CANDIDATES)?.names));
   },
 
   check(context) {
@@ -62,10 +61,10 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
     // Functions of the module that hand out views or read into their argument, by name.
     // Only names this file calls matter here, and only those are summarized.
     const called = calledNames(file.text);
-    const special = new Set(specialNames(ctx.pkg, called));
+    const special = new Set(specialNames(ctx.pkg, called, ctx.workspace));
     for (const imp of file.imports) {
       const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
-      if (pkg) for (const name of specialNames(pkg, called)) special.add(name);
+      if (pkg) for (const name of specialNames(pkg, called, ctx.workspace)) special.add(name);
     }
     const direct = SOURCE_TEXT.test(file.text);
     const viaModule = special.size > 0 && namesPattern(special).test(file.text);
@@ -1394,36 +1393,6 @@ function mentions(text: string, name: string): boolean {
   return new RegExp(`\\b${name}\\b`).test(text);
 }
 
-const aliasCallPatterns = new WeakMap<GoPackage, RegExp | null>();
-
-/**
- * Method names whose bodies may return a view of the receiver's buffer: they
- * call a view method, or (transitively) another such method. Computed once per
- * package from the loading functions' text, so most methods skip the analysis.
- */
-function aliasCallPattern(pkg: GoPackage, declarations = () => pkg.declarationTexts()): RegExp | undefined {
-  const cached = aliasCallPatterns.get(pkg);
-  if (cached !== undefined) return cached ?? undefined;
-  const bodies = new Map<string, string>();
-  for (const [key, decls] of declarations()) {
-    const dot = key.indexOf(".");
-    if (dot < 0) continue;
-    const text = decls.map((d) => d.body).join("\n");
-    bodies.set(key.slice(dot + 1), (bodies.get(key.slice(dot + 1)) ?? "") + text);
-  }
-  const names = new Set<string>();
-  for (const [name, text] of bodies) if (SOURCE_TEXT.test(text)) names.add(name);
-  for (let round = 0; round < 3 && names.size > 0; round++) {
-    const re = namesPattern(names);
-    const before = names.size;
-    for (const [name, text] of bodies) if (!names.has(name) && re.test(text)) names.add(name);
-    if (names.size === before) break;
-  }
-  const re = names.size > 0 ? namesPattern(names) : null;
-  aliasCallPatterns.set(pkg, re);
-  return re ?? undefined;
-}
-
 function namesPattern(names: Set<string>): RegExp {
   return new RegExp(`\\b(${[...names].join("|")})\\(`);
 }
@@ -1434,16 +1403,23 @@ function namesPattern(names: Set<string>): RegExp {
  * their argument; among the names `called` (the calls of the file being checked).
  * Not cached: an editor refreshes summaries as functions change.
  */
-function specialNames(pkg: GoPackage, called: Set<string>): Set<string> {
+function specialNames(pkg: GoPackage, called: Set<string>, workspace: GoWorkspace): Set<string> {
   const names = new Set<string>();
   for (let p: GoPackage | undefined = pkg; p; p = p.base) {
-    for (const key of specialCandidates(p)) {
-      if (!called.has(key.slice(key.indexOf(".") + 1))) continue;
+    // Only the text's candidates are summarized to learn which they are; the rest never are.
+    const candidates = viewCandidates(workspace, p.dir).names;
+    for (const key of p.functionKeys()) {
+      const name = key.slice(key.indexOf(".") + 1);
+      if (!called.has(name) || !candidates.has(name)) continue;
       const a = aliasSummary(p.summary(key));
-      if (a?.receiver?.length || a?.bufferViews?.length || a?.reads?.length) names.add(key.slice(key.indexOf(".") + 1));
+      if (a?.receiver?.length || a?.bufferViews?.length || a?.reads?.length) names.add(name);
     }
   }
   return names;
+}
+
+function viewCandidates(workspace: GoWorkspace, dir: string): ViewCandidates {
+  return workspace.dirFacts(dir).derived(VIEW_CANDIDATES);
 }
 
 /** Names of the functions and methods called in `text` (`name(`, `x.name(`). */
@@ -1451,13 +1427,22 @@ function calledNames(text: string): Set<string> {
   return new Set(Array.from(text.matchAll(/\b(\w+)\(/g), (m) => m[1]));
 }
 
-/**
- * The names `specialCandidates` could pick in a directory, read from its files'
- * text before anything is parsed (a superset: every file, tests included, and
- * the alias-call closure without a round limit). A file that calls none of
- * them, and makes no read call itself, cannot give the rule a source.
- */
-const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; methods: [string, string[], boolean][] }, Set<string>> = {
+interface ViewCandidates {
+  /**
+   * The functions and methods of a directory `summarizeAliases` could find a
+   * view or a read in, by their text (`viewTraits`). A file that calls none of
+   * them, and makes no read call itself, cannot give the rule a source.
+   */
+  names: Set<string>;
+  /**
+   * Method names whose bodies may return a view of the receiver's buffer: they
+   * make a read call or (transitively) call another such method.
+   */
+  viaMethods?: RegExp;
+}
+
+/** Read from the directory's texts before anything is parsed: every file, tests included. */
+const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; methods: [string, string[], boolean][] }, ViewCandidates> = {
   key: "shared-read-buffer:view-candidates",
   ofFile(text) {
     const part = { direct: [] as string[], seeds: [] as string[], methods: [] as [string, string[], boolean][] };
@@ -1484,7 +1469,7 @@ const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; method
     }
     const names = new Set(parts.flatMap((p) => p.direct));
     for (const [name, calls, carries] of methods) if (carries && calls.some((c) => viaMethods.has(c))) names.add(name);
-    return names;
+    return { names, viaMethods: viaMethods.size > 0 ? namesPattern(viaMethods) : undefined };
   },
 };
 
@@ -1503,31 +1488,6 @@ function viewTraits(d: DeclarationText): { reads: boolean; carries: boolean; dir
   return { reads, carries, direct: (reads && /\[\]byte|\[\]uint8|json\.RawMessage/.test(params)) || (carries && (reads || viewsOfBytesParam(d.header, d.body))) };
 }
 
-
-const candidates = new WeakMap<GoPackage, { version: number; keys: string[] }>();
-
-/**
- * The functions `summarizeAliases` could give a view or a read, by their text
- * (`viewTraits`). Only these are summarized to find the special names; the
- * rest never are.
- */
-function specialCandidates(pkg: GoPackage): string[] {
-  const cached = candidates.get(pkg);
-  if (cached?.version === pkg.version) return cached.keys;
-  const declarations = pkg.declarationTexts();
-  const viaMethods = aliasCallPattern(pkg, () => declarations);
-  const keys: string[] = [];
-  for (const [key, decls] of declarations) {
-    if (decls.some((d) => isViewCandidate(d, viaMethods))) keys.push(key);
-  }
-  candidates.set(pkg, { version: pkg.version, keys: keys.map(detached) });
-  return keys;
-}
-
-function isViewCandidate(d: DeclarationText, viaMethods: RegExp | undefined): boolean {
-  const traits = viewTraits(d);
-  return traits.direct || (d.method && traits.carries && !!viaMethods?.test(d.body));
-}
 
 /** `summarizeAliases`'s test for a result that slices or returns a byte-slice parameter, on the declaration's text. */
 function viewsOfBytesParam(header: string, body: string): boolean {
@@ -1555,7 +1515,7 @@ function summarizeAliases(ctx: GoContext, fn: Node): AliasSummary | undefined {
   const types = resultTypes(fn);
   const results = types.some(mayCarryBytes) ? types.length : 0;
   const isMethod = fn.type === "method_declaration";
-  const viewsOfReceiver = isMethod && results > 0 && (SOURCE_TEXT.test(text) || !!aliasCallPattern(ctx.pkg)?.test(text));
+  const viewsOfReceiver = isMethod && results > 0 && (SOURCE_TEXT.test(text) || !!viewCandidates(ctx.workspace, ctx.pkg.dir).viaMethods?.test(text));
   // A result aliases a []byte parameter through a slice of it or by returning it (or a call on it).
   const viewsOfBuffers = results > 0 && params.some((p) => /^\*?(bytes\.Buffer|bufio\.(Reader|Scanner|ReadWriter))$/.test(normalize(p.type))) && SOURCE_TEXT.test(text);
   const viewsOfParams = viewsOfBuffers || results > 0 && params.some((p) => p.name && BYTES_TYPE.test(normalize(p.type)) && new RegExp(`\\b${p.name}\\s*\\[[^\\]\\n]*:|\\breturn\\b[^\\n]*\\b${p.name}\\b`).test(text));
