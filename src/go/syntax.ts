@@ -15,11 +15,9 @@ export function field(node: Node, name: string): Node | null {
 
 export function namedChildren(node: Node | null): Node[] {
   if (!node) return [];
+  // One call into WASM for all of them: `namedChild(i)` walks from the first child each time.
   const out: Node[] = [];
-  for (let i = 0; i < node.namedChildCount; i++) {
-    const c = node.namedChild(i);
-    if (c && c.type !== "comment") out.push(c);
-  }
+  for (const c of node.namedChildren) if (c && c.type !== "comment") out.push(c);
   return out;
 }
 
@@ -71,8 +69,9 @@ export function descendants(node: Node, types: Set<string>, intoFuncLiterals = f
   const out: Node[] = [];
   const stack: Node[] = [];
   const pushChildren = (n: Node) => {
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
+    const children = n.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
       if (c) stack.push(c);
     }
   };
