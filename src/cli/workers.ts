@@ -5,6 +5,7 @@
  * once per worker. Results land at their file's index, so the report is the
  * same for every --jobs value.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import { Engine, EngineOptions } from "../core/engine";
@@ -54,10 +55,10 @@ export async function analyzeAll(engine: Engine, files: string[], options: Analy
 }
 
 function analyzeInWorkers(files: string[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
-  // Largest directories first, so no worker starts a big package when the others are done.
-  const queue = groupByDirectory(files).sort((a, b) => b.length - a.length);
+  const groups = groupByDirectory(files);
+  const workerCount = Math.min(options.jobs, groups.length);
+  const queue = new WorkQueue(groups, files, workerCount);
   const results: AnalyzedFile[] = new Array(files.length);
-  const workerCount = Math.min(options.jobs, queue.length);
   // A worker that dies (a crash in native or WASM code) is replaced, but not forever.
   let replacementsLeft = workerCount;
   let running = 0;
@@ -67,20 +68,20 @@ function analyzeInWorkers(files: string[], options: AnalyzeOptions): Promise<Ana
     const finishIfIdle = () => {
       if (running > 0) return;
       // Left over only when workers kept dying: nobody analysed these files.
-      for (const group of queue.splice(0)) {
+      for (const group of queue.drain()) {
         for (const i of group) results[i] = internalFailure(files[i], "no worker left to analyse the file");
       }
       resolve(results);
     };
 
-    const start = () => {
+    const start = (run: number) => {
       const data: WorkerData = { engineOptions: options.engineOptions, fix: options.fix };
       const worker = new Worker(path.join(__dirname, "worker.js"), { workerData: data });
       let current: number[] | undefined;
       running++;
 
       const feed = () => {
-        current = queue.shift();
+        current = queue.next(run);
         if (current) worker.postMessage({ indices: current, files: current.map((i) => files[i]) } satisfies WorkRequest);
         else void worker.terminate();
       };
@@ -102,14 +103,74 @@ function analyzeInWorkers(files: string[], options: AnalyzeOptions): Promise<Ana
       worker.on("exit", (code) => {
         failCurrent(new Error(`worker exited with code ${code}`));
         running--;
-        if (queue.length > 0 && replacementsLeft-- > 0) start();
+        if (queue.size > 0 && replacementsLeft-- > 0) start(run);
         else finishIfIdle();
       });
       feed();
     };
 
-    for (let i = 0; i < workerCount; i++) start();
+    for (let i = 0; i < workerCount; i++) start(i);
   });
+}
+
+/**
+ * The directories still to analyse. Each worker owns a contiguous run of them
+ * in path order, of about equal bytes: neighbouring packages import each
+ * other, so the package facts and summaries a worker builds serve its next
+ * directories instead of being built again in another worker. Within a run
+ * the largest directories go first; a worker whose run is done takes the
+ * smallest left in the fullest other run, so none is left with a big package
+ * when the others are done.
+ */
+class WorkQueue {
+  private readonly runs: { groups: { indices: number[]; bytes: number }[]; bytes: number }[] = [];
+
+  constructor(groups: number[][], files: string[], count: number) {
+    const sized = groups
+      .map((indices) => ({ dir: path.dirname(files[indices[0]]), indices, bytes: indices.reduce((n, i) => n + sizeOf(files[i]), 0) }))
+      .sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+    const total = sized.reduce((n, g) => n + g.bytes, 0);
+    let run = { groups: [] as { indices: number[]; bytes: number }[], bytes: 0 };
+    let before = 0;
+    for (const g of sized) {
+      if (run.groups.length > 0 && this.runs.length < count - 1 && before + run.bytes + g.bytes / 2 > (total * (this.runs.length + 1)) / count) {
+        this.runs.push(run);
+        before += run.bytes;
+        run = { groups: [], bytes: 0 };
+      }
+      run.groups.push({ indices: g.indices, bytes: g.bytes });
+      run.bytes += g.bytes;
+    }
+    this.runs.push(run);
+    for (const r of this.runs) r.groups.sort((a, b) => b.bytes - a.bytes);
+  }
+
+  /** The next directory for the worker of run `run`. */
+  next(run: number): number[] | undefined {
+    const own = this.runs[run];
+    const from = own?.groups.length ? own : this.runs.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    const group = from === own ? from.groups.shift() : from.groups.pop();
+    if (!group) return undefined;
+    from.bytes -= group.bytes;
+    return group.indices;
+  }
+
+  get size(): number {
+    return this.runs.reduce((n, r) => n + r.groups.length, 0);
+  }
+
+  /** Everything left, emptied. */
+  drain(): number[][] {
+    return this.runs.flatMap((r) => r.groups.splice(0).map((g) => g.indices));
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** Indices of `files` grouped by directory, each group in file order. */
