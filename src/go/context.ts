@@ -335,6 +335,11 @@ export class GoContext {
     return (!!importPath && this.mayBeAcquiringFunction(importPath, parts.name)) || this.mayBeAcquiringMethod(parts.name);
   }
 
+  /** `mayAcquireByName` for a call of this name with any operand (the file's imports, a variable, none). */
+  mayAcquireNamed(name: string): boolean {
+    return this.declaresResourceResult(name) || this.mayBeAcquiringMethod(name) || this.file.imports.some((i) => this.mayBeAcquiringFunction(i.path, name));
+  }
+
   private mayBeAcquiringFunction(importPath: string, name: string): boolean {
     return !!PACKAGE_FACTORIES[importPath]?.[name] || !!this.configuredFactory(`${importPath}.${name}`) || this.workspace.mayReturnResource(importPath, name, this.pkg.dir);
   }

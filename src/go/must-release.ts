@@ -10,7 +10,6 @@ import { Fix, RelatedLocation } from "../core/types";
 import { Report } from "../core/rule";
 import { Acquisition, GoContext } from "./context";
 import { Leak, MustReleaseFlow, Tracked } from "./flow";
-import { goQuery } from "./parser";
 import {
   DATABASE_METHODS,
   HTTP_CLIENT_METHODS,
@@ -25,6 +24,8 @@ import {
 import type { GoGate } from "./gate";
 import {
   calleeParts,
+  calledNamesOf,
+  callsNamed,
   FUNCTION_TYPES,
   descendants,
   enclosingFunction,
@@ -76,8 +77,9 @@ export function mayAcquire(gate: GoGate): boolean {
 
 export function findMustReleaseLeaks(ctx: GoContext): MustReleaseFinding[] {
   const out: MustReleaseFinding[] = [];
-  for (const call of goQuery("(call_expression) @call").captures(ctx.file.tree.rootNode).map((c) => c.node)) {
-    // The name rules most calls out before their place in the tree is looked at.
+  // Most calls cannot acquire anything, which their names tell: only the others are looked up in the tree.
+  const names = [...calledNamesOf(ctx.file.text)].filter((name) => ctx.mayAcquireNamed(name));
+  for (const call of callsNamed(ctx.file.tree.rootNode, names, false)) {
     const parts = calleeParts(call);
     if (parts && !ctx.mayAcquireByName(parts)) continue;
     const site = acquisitionSite(ctx, call);

@@ -56,6 +56,43 @@ export function calleeParts(call: Node): { operand: Node | null; name: string } 
   return null;
 }
 
+const namePatterns = new Map<string, RegExp>();
+
+/**
+ * Calls in `scope` of the named methods (`x.name(...)`), or also of functions
+ * (`name(...)`) unless `methodsOnly`, in document order; a parenthesized
+ * callee (`(x.name)(...)`) counts. Found from the text, the tree telling calls
+ * from comments and strings: walking every call, or a query with an #any-of?
+ * filter, hands every call to JavaScript first, which costs far more.
+ */
+export function callsNamed(scope: Node, names: Iterable<string>, methodsOnly: boolean): Node[] {
+  const key = [...names].sort().join("|");
+  if (!key) return [];
+  let re = namePatterns.get(key);
+  if (!re) {
+    re = new RegExp(`\\b(${key})[\\s)]*\\(`, "g");
+    namePatterns.set(key, re);
+  }
+  const out: Node[] = [];
+  const root = scope.tree.rootNode;
+  for (const m of scope.text.matchAll(re)) {
+    const at = scope.startIndex + m.index;
+    const id = root.descendantForIndex(at, at + m[1].length);
+    if (!id) continue;
+    let callee = id.type === "field_identifier" ? id.parent : id.type === "identifier" && !methodsOnly ? id : null;
+    if (callee?.type === "selector_expression" && field(callee, "field")?.id !== id.id) continue;
+    while (callee?.parent?.type === "parenthesized_expression") callee = callee.parent;
+    const call = callee?.parent;
+    if (call?.type === "call_expression" && field(call, "function")?.id === callee!.id) out.push(call);
+  }
+  return out;
+}
+
+/** Names called in `text`: `name(`, `x.name(`, also with space or a `)` before the parenthesis. */
+export function calledNamesOf(text: string): Set<string> {
+  return new Set(Array.from(text.matchAll(/\b(\w+)[\s)]*\(/g), (m) => m[1]));
+}
+
 export function callArguments(call: Node): Node[] {
   return namedChildren(field(call, "arguments"));
 }

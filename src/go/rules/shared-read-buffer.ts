@@ -26,7 +26,7 @@ import type { GoFacts } from "../frontend";
 import { addImportEdit } from "../imports";
 import type { Node } from "../parser";
 import { goQuery } from "../parser";
-import { FUNCTION_TYPES, callArguments, calleeParts, descendants, enclosingFunction, field, lineIndent, literalType, namedChildren, parameters, rangeOf, statementsOf, unparen } from "../syntax";
+import { FUNCTION_TYPES, callArguments, callsNamed, calleeParts, descendants, enclosingFunction, field, lineIndent, literalType, namedChildren, parameters, rangeOf, statementsOf, unparen } from "../syntax";
 import type { FunctionSummary, GoPackage, GoWorkspace } from "../workspace";
 
 const RULE_ID = "shared-read-buffer";
@@ -163,36 +163,6 @@ const WRITER_CALL = /(^|\.)(Copy\w*|Fprint\w*|Encode\w*|Write\w*|NewEncoder|NewW
 const VIEW_NAMES = new Set(Object.values(VIEW_METHODS).flatMap((m) => Object.keys(m)));
 const SOURCE_NAMES = [...new Set([...Object.keys(READ_METHODS), "ReadFull", "ReadAtLeast", "Pread", "Recvfrom", "Next", "Bytes", "Peek", "ReadSlice", "ReadLine"])];
 const SOURCE_TEXT = new RegExp(`\\.(${SOURCE_NAMES.join("|")})\\(`);
-
-const namePatterns = new Map<string, RegExp>();
-
-/**
- * Calls in `scope` of the named methods (`x.name(...)`), or also of functions
- * (`name(...)`) unless `methodsOnly`, in document order. Found from the text,
- * the tree telling calls from comments and strings: a query with an #any-of?
- * filter hands every call to JavaScript first, which costs far more.
- */
-function callsNamed(scope: Node, names: Iterable<string>, methodsOnly: boolean): Node[] {
-  const list = [...names].sort();
-  const key = list.join("|");
-  let re = namePatterns.get(key);
-  if (!re) {
-    re = new RegExp(`\\b(${key})\\s*\\(`, "g");
-    namePatterns.set(key, re);
-  }
-  const out: Node[] = [];
-  const root = scope.tree.rootNode;
-  for (const m of scope.text.matchAll(re)) {
-    const at = scope.startIndex + m.index;
-    const id = root.descendantForIndex(at, at + m[1].length);
-    if (!id) continue;
-    const callee = id.type === "field_identifier" ? id.parent : id.type === "identifier" && !methodsOnly ? id : null;
-    if (callee?.type === "selector_expression" && field(callee, "field")?.id !== id.id) continue;
-    const call = callee?.parent;
-    if (call?.type === "call_expression" && field(call, "function")?.id === callee!.id) out.push(call);
-  }
-  return out;
-}
 
 /** `bytes` functions whose result is a sub-slice of their first argument. */
 const BYTES_SUBSLICE = new Set(["TrimSpace", "Trim", "TrimLeft", "TrimRight", "TrimPrefix", "TrimSuffix", "TrimFunc", "TrimLeftFunc", "TrimRightFunc"]);
