@@ -115,6 +115,11 @@ function callShape(node: Node): { operand: Node; name: string; args: Node[] } | 
   return undefined;
 }
 
+/** A function of the package that `detectCacheConstruction` reports, configured ones aside. */
+export function isCacheConstructor(importPath: string, member: string): boolean {
+  return !!BY_PATH.get(importPath)?.[member];
+}
+
 export function detectCacheConstruction(node: Node, ctx: GoContext) {
   const shape = callShape(node);
   if (!shape) return undefined;

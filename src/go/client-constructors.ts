@@ -45,6 +45,11 @@ const LITERAL_CONSTRUCTORS: Record<string, string> = {
 /** Import paths whose presence lets a file build a client directly. */
 export const CLIENT_IMPORTS = new Set([...Object.keys(CALL_CONSTRUCTORS), ...Object.keys(LITERAL_CONSTRUCTORS).map((t) => t.slice(0, t.lastIndexOf(".")))]);
 
+/** A function or literal type of the package that `detectClientConstruction` reports, configured ones aside. */
+export function isClientConstructor(importPath: string, member: string): boolean {
+  return !!CALL_CONSTRUCTORS[importPath]?.[member] || `${importPath}.${member}` in LITERAL_CONSTRUCTORS;
+}
+
 export function detectClientConstruction(node: Node, ctx: GoContext) {
   if (node.type === "composite_literal") {
     const type = field(node, "type");

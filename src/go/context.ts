@@ -124,7 +124,7 @@ export class GoContext {
   private mayConstruct(body: Node): boolean {
     const text = body.text;
     if (this.constructorAliases().some((alias) => text.includes(`${alias}.`))) return true;
-    const candidates = this.workspace.constructionCandidates(this.pkg.dir);
+    const candidates = this.workspace.constructionCandidates(this.pkg);
     for (const m of text.matchAll(/\b([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?\s*[([{]/g)) {
       const [, first, second] = m;
       if (!second) {

@@ -84,8 +84,13 @@ export class GoGate {
  */
 export interface DirDerivation<P, T> {
   key: string;
-  ofFile(text: string): P;
+  ofFile(text: string, file: string): P;
   combine(parts: P[]): T;
+}
+
+export interface SourceText {
+  file: string;
+  text: string;
 }
 
 /**
@@ -104,10 +109,10 @@ export class DirFacts {
    * resource function (Go's types rule it out).
    */
   constructor(
-    private readonly read: () => string[],
+    private readonly read: () => SourceText[],
     private readonly noResourceTypes: (importPath: string) => boolean = () => false,
   ) {
-    const texts = read();
+    const texts = read().map((s) => s.text);
     this.imports = importsOfSources(texts).map(detached);
     for (const text of texts) for (const name of resourceNamesOf(text, noResourceTypes)) this.resourceNames.add(detached(name));
   }
@@ -126,7 +131,7 @@ export class DirFacts {
   derived<P, T>(derivation: DirDerivation<P, T>): T {
     let entry = this.derivations.get(derivation.key);
     if (!entry) {
-      const value = derivation.combine(this.read().map((t) => detachedDeep(derivation.ofFile(t))));
+      const value = derivation.combine(this.read().map((s) => detachedDeep(derivation.ofFile(s.text, s.file))));
       entry = { derivation: derivation as DirDerivation<unknown, unknown>, value };
       this.derivations.set(derivation.key, entry);
     }
@@ -139,17 +144,17 @@ export class DirFacts {
   /** Whether an edit of `file` from `before` to `after` changes these facts (a keystroke inside a body rarely does). */
   changedBy(file: string, before: string, after: string): boolean {
     const last = this.contributions.get(file);
-    const old = last?.text === before ? last.value : this.contribution(before);
-    const value = this.contribution(after);
+    const old = last?.text === before ? last.value : this.contribution(file, before);
+    const value = this.contribution(file, after);
     this.contributions.set(file, { text: after, value });
     return old !== value;
   }
 
-  private contribution(text: string): string {
+  private contribution(file: string, text: string): string {
     return JSON.stringify([
       importsOfSources([text]),
       resourceNamesOf(text, this.noResourceTypes),
-      [...this.derivations.values()].map((e) => e.derivation.ofFile(text)),
+      [...this.derivations.values()].map((e) => e.derivation.ofFile(text, file)),
     ]);
   }
 }

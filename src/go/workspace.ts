@@ -28,7 +28,8 @@ import type { Construction } from "./constructions";
 import { ConfiguredUse, configuredUses, mentionsConfiguration } from "./configured";
 import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir, textImports } from "./source-dirs";
 import { DirDerivation, DirFacts } from "./gate";
-import { CLIENT_IMPORTS } from "./client-constructors";
+import { CLIENT_IMPORTS, isClientConstructor } from "./client-constructors";
+import { isCacheConstructor } from "./cache-constructors";
 import { DeclarationText, declarationSkeleton, declarationsOf } from "./skeleton";
 
 export type ParamEffect = "release" | "handoff" | "none";
@@ -97,6 +98,8 @@ export class GoPackage {
     readonly name: string,
     readonly module: GoModule | undefined,
     private readonly workspace: GoWorkspace,
+    /** Made of the directory's `_test.go` files. */
+    readonly tests: boolean,
     /** For a package's test files: the package they extend. */
     readonly base?: GoPackage,
   ) {
@@ -165,7 +168,7 @@ export class GoPackage {
    */
   constructingSummaries(): [string, FunctionSummary][] {
     if (!this.workspace.dirMayConstruct(this.dir)) return [];
-    const candidates = this.workspace.constructionCandidates(this.dir);
+    const candidates = this.workspace.constructionCandidates(this);
     const out: [string, FunctionSummary][] = [];
     for (const key of this.declared.keys()) {
       if (!candidates.has(key.slice(key.indexOf(".") + 1))) continue;
@@ -478,8 +481,26 @@ export class GoWorkspace {
    * cache or client, judged from the text (see CONSTRUCTION_TEXT): the others'
    * summaries need not be computed to learn they build nothing.
    */
-  constructionCandidates(dir: string): Set<string> {
-    return this.dirFacts(dir).derived(CONSTRUCTION_TEXT).names((importPath) => this.isConstructorImport(importPath) || this.packageMayConstruct(importPath, dir));
+  constructionCandidates(pkg: GoPackage): Set<string> {
+    return this.candidatesIn(pkg.dir, pkg.name, pkg.tests);
+  }
+
+  /** `packageName` undefined: the directory's library package. */
+  private candidatesIn(dir: string, packageName: string | undefined, tests: boolean): Set<string> {
+    // A module package's function counts only if it is a candidate there (imports form no cycle).
+    const viaModule = (importPath: string, member: string) => {
+      const target = this.dirOfImport(importPath, dir);
+      return !!target && target !== dir && this.candidatesIn(target, undefined, false).has(member);
+    };
+    return this.dirFacts(dir)
+      .derived(CONSTRUCTION_TEXT)
+      .names(packageName, tests, (importPath, member) => this.isConstructor(importPath, member) || viaModule(importPath, member));
+  }
+
+  /** A function or type the construction detectors recognize (built in or configured). */
+  private isConstructor(importPath: string, member: string): boolean {
+    const qualified = `${importPath}.${member}`;
+    return isClientConstructor(importPath, member) || isCacheConstructor(importPath, member) || this.knowledge.clientConstructors.includes(qualified) || this.knowledge.cacheConstructors.includes(qualified);
   }
 
   /** Per module directory: whether each function's declaration line names a resource type. */
@@ -540,7 +561,7 @@ export class GoWorkspace {
     let facts = this.dirs.get(dir);
     if (!facts) {
       facts = new DirFacts(
-        () => goFilesOfDir(dir, true).map((f) => this.edited.get(f) ?? safeRead(f) ?? ""),
+        () => goFilesOfDir(dir, true).map((file) => ({ file, text: this.edited.get(file) ?? safeRead(file) ?? "" })),
         (importPath) => this.isStandardLibrary(importPath, dir) && !this.resourcePackages.has(importPath),
       );
       this.dirs.set(dir, facts);
@@ -563,7 +584,7 @@ export class GoWorkspace {
     if (cached) return cached;
     if (given) this.declarations.set(path.resolve(given.path), declarationsOfFile(given, given.text));
     const files = this.packageFiles(dir, packageName, variant);
-    const pkg = new GoPackage(dir, packageName ?? files[0]?.packageName ?? "", this.moduleFor(dir), this, base);
+    const pkg = new GoPackage(dir, packageName ?? files[0]?.packageName ?? "", this.moduleFor(dir), this, variant === "tests", base);
     for (const file of files) {
       pkg.addFile(file);
       if (this.options.keepSources) {
@@ -617,50 +638,73 @@ export class GoWorkspace {
 }
 
 /**
- * Each declaration of a directory with the import paths its body names
- * (`alias.`, or every dot import) and the names it calls (`name(`, `x.name(`,
- * `T{`): what GoContext.mayConstruct reads, as text.
+ * Each declaration of a directory with the package members its body names
+ * (`alias.Member`, as "path\0Member"; a dot import's members by the names
+ * called; `x.Clone(` where net/http is imported as the Transport it clones)
+ * and the names it calls (`name(`, `x.name(`, `T{`).
  */
-const CONSTRUCTION_TEXT: DirDerivation<[string, string[], string[]][], ConstructionCandidates> = {
+const CONSTRUCTION_TEXT: DirDerivation<ConstructionText, ConstructionCandidates> = {
   key: "construction-candidates",
-  ofFile(text) {
+  ofFile(text, file) {
     const imports = textImports(text);
     const byName = new Map(imports.map((i) => [i.name, i.path]));
     const dotted = imports.filter((i) => i.name === ".").map((i) => i.path);
-    return declarationsOf(text).map((d) => {
-      const paths = new Set(dotted);
-      for (const m of d.body.matchAll(/\b(\w+)\s*\./g)) {
+    const http = imports.some((i) => i.path === "net/http");
+    const declarations = declarationsOf(text).map((d): [string, string[], string[]] => {
+      const calls = [...new Set(Array.from(d.body.matchAll(/\b(\w+)\s*[([{]/g), (m) => m[1]))];
+      const refs = new Set(dotted.flatMap((p) => calls.map((c) => `${p}\0${c}`)));
+      for (const m of d.body.matchAll(/\b(\w+)\s*\.\s*(\w+)/g)) {
         const p = byName.get(m[1]);
-        if (p) paths.add(p);
+        if (p) refs.add(`${p}\0${m[2]}`);
       }
-      return [d.name, [...paths], [...new Set(Array.from(d.body.matchAll(/\b(\w+)\s*[([{]/g), (m) => m[1]))]];
+      if (http && /\.\s*Clone\s*\(/.test(d.body)) refs.add("net/http\0Transport");
+      return [d.name, [...refs], calls];
     });
+    return { packageName: /^package\s+(\w+)/m.exec(text)?.[1] ?? "", test: isTestFile(file), declarations };
   },
-  combine: (parts) => new ConstructionCandidates(parts.flat()),
+  combine: (parts) => new ConstructionCandidates(parts),
 };
 
+interface ConstructionText {
+  packageName: string;
+  test: boolean;
+  declarations: [string, string[], string[]][];
+}
+
+/** Per package of a directory (its name, with or without its test files): the names that could construct. */
 class ConstructionCandidates {
-  private found?: Set<string>;
+  private readonly found = new Map<string, Set<string>>();
 
-  constructor(private declarations: [string, string[], string[]][]) {}
+  constructor(private readonly files: ConstructionText[]) {}
 
-  /** The declarations that name a package `constructs` holds for, and those that call them, transitively. */
-  names(constructs: (importPath: string) => boolean): Set<string> {
-    if (this.found) return this.found;
-    const found = new Set<string>();
-    for (const [name, paths] of this.declarations) if (paths.some(constructs)) found.add(name);
+  /**
+   * The declarations that name a member `constructs` holds for, and those that
+   * call them, transitively, among the files of the package `packageName`
+   * (undefined: the library package; with its test files when `tests`). The
+   * test is the same for every call.
+   */
+  names(packageName: string | undefined, tests: boolean, constructs: (importPath: string, member: string) => boolean): Set<string> {
+    const key = `${packageName ?? ""}\0${tests}`;
+    let found = this.found.get(key);
+    if (found) return found;
+    const inPackage = (f: ConstructionText) => (packageName === undefined ? !f.packageName.endsWith("_test") : f.packageName === packageName);
+    const declarations = this.files.filter((f) => inPackage(f) && (tests || !f.test)).flatMap((f) => f.declarations);
+    found = new Set<string>();
+    // Asked again while computing (an import cycle, which only broken code has): nothing.
+    this.found.set(key, found);
+    for (const [name, refs] of declarations) {
+      if (refs.some((r) => constructs(r.slice(0, r.indexOf("\0")), r.slice(r.indexOf("\0") + 1)))) found.add(name);
+    }
     for (let grew = found.size > 0; grew; ) {
       grew = false;
-      for (const [name, , calls] of this.declarations) {
-        if (!found.has(name) && calls.some((c) => found.has(c))) {
+      for (const [name, , calls] of declarations) {
+        if (!found.has(name) && calls.some((c) => found!.has(c))) {
           found.add(name);
           grew = true;
         }
       }
     }
-    this.found = found;
-    // Asked with the same test every time (the directory's), so the texts' parts are done with.
-    this.declarations = [];
+    this.found.set(key, found);
     return found;
   }
 }
