@@ -93,3 +93,54 @@ func load(p string) (*elf.File, error) {
     assert.deepStrictEqual([...configured.dirFacts(path.join(dir, "app")).resourceNames], ["load"]);
   });
 });
+
+describe("go gate: functions that could build a client or cache", function () {
+  after(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  it("follows module functions that are candidates in their own package, per package and variant", function () {
+    const dir = module({
+      "transport/transport.go": `package transport
+
+import "net/http"
+
+func New() *http.Transport {
+	return &http.Transport{MaxIdleConns: 10}
+}
+
+func Describe() string {
+	return http.StatusText(http.StatusOK)
+}
+`,
+      "api/api.go": `package api
+
+import "myapp/transport"
+
+func Fetch() {
+	_ = transport.New()
+}
+
+func Label() string {
+	return transport.Describe()
+}
+
+func wrapper() {
+	Fetch()
+}
+`,
+      "api/api_test.go": `package api
+
+import "net/http"
+
+func helper() *http.Transport {
+	return &http.Transport{}
+}
+`,
+    });
+    const ws = new GoWorkspace(KNOWLEDGE);
+    const candidates = (sub, tests) => [...ws.constructionCandidates({ dir: path.join(dir, sub), name: sub, tests })].sort();
+    assert.deepStrictEqual(candidates("transport", false), ["New"]);
+    // Describe names net/http, but nothing a detector builds: Label is no candidate.
+    assert.deepStrictEqual(candidates("api", false), ["Fetch", "wrapper"]);
+    assert.deepStrictEqual(candidates("api", true), ["Fetch", "helper", "wrapper"]);
+  });
+});
