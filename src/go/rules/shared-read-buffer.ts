@@ -1377,10 +1377,10 @@ function specialNames(pkg: GoPackage, called: Set<string>, workspace: GoWorkspac
   const names = new Set<string>();
   for (let p: GoPackage | undefined = pkg; p; p = p.base) {
     // Only the text's candidates are summarized to learn which they are; the rest never are.
-    const candidates = viewCandidates(workspace, p.dir).names;
+    const candidates = viewCandidates(workspace, p.dir).keys;
     for (const key of p.functionKeys()) {
       const name = key.slice(key.indexOf(".") + 1);
-      if (!called.has(name) || !candidates.has(name)) continue;
+      if (!called.has(name) || !candidates.has(key)) continue;
       const a = aliasSummary(p.summary(key));
       if (a?.receiver?.length || a?.bufferViews?.length || a?.reads?.length) names.add(name);
     }
@@ -1404,6 +1404,8 @@ interface ViewCandidates {
    * them, and makes no read call itself, cannot give the rule a source.
    */
   names: Set<string>;
+  /** The same as summary keys ("F", "Recv.M"): only these are summarized to learn which they are. */
+  keys: Set<string>;
   /**
    * Method names whose bodies may return a view of the receiver's buffer: they
    * make a read call or (transitively) call another such method.
@@ -1418,10 +1420,10 @@ const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; method
     const part = { direct: [] as string[], seeds: [] as string[], methods: [] as [string, string[], boolean][] };
     for (const d of declarationsOf(text)) {
       const traits = viewTraits(d);
-      if (traits.direct) part.direct.push(d.name);
+      if (traits.direct) part.direct.push(d.key);
       if (!d.method) continue;
       if (traits.reads) part.seeds.push(d.name);
-      part.methods.push([d.name, [...calledNames(d.body)], traits.carries]);
+      part.methods.push([d.key, [...calledNames(d.body)], traits.carries]);
     }
     return part;
   },
@@ -1430,16 +1432,18 @@ const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; method
     const methods = parts.flatMap((p) => p.methods);
     for (let grew = viaMethods.size > 0; grew; ) {
       grew = false;
-      for (const [name, calls] of methods) {
+      for (const [key, calls] of methods) {
+        const name = key.slice(key.indexOf(".") + 1);
         if (!viaMethods.has(name) && calls.some((c) => viaMethods.has(c))) {
           viaMethods.add(name);
           grew = true;
         }
       }
     }
-    const names = new Set(parts.flatMap((p) => p.direct));
-    for (const [name, calls, carries] of methods) if (carries && calls.some((c) => viaMethods.has(c))) names.add(name);
-    return { names, viaMethods: viaMethods.size > 0 ? namesPattern(viaMethods) : undefined };
+    const keys = new Set(parts.flatMap((p) => p.direct));
+    for (const [key, calls, carries] of methods) if (carries && calls.some((c) => viaMethods.has(c))) keys.add(key);
+    const names = new Set([...keys].map((k) => k.slice(k.indexOf(".") + 1)));
+    return { keys, names, viaMethods: viaMethods.size > 0 ? namesPattern(viaMethods) : undefined };
   },
 };
 
