@@ -63,6 +63,9 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
     const called = calledNames(file.text);
     const special = new Set(specialNames(ctx.pkg, called, ctx.workspace));
     for (const imp of file.imports) {
+      // A module package none of whose candidates this file calls is not even loaded.
+      const dir = ctx.workspace.dirOfImport(imp.path, ctx.pkg.dir);
+      if (!dir || ![...viewCandidates(ctx.workspace, dir).names].some((n) => called.has(n))) continue;
       const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
       if (pkg) for (const name of specialNames(pkg, called, ctx.workspace)) special.add(name);
     }
