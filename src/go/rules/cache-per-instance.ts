@@ -91,7 +91,7 @@ function cacheCallees(ctx: GoContext): Callees | undefined {
   const { functions, methods } = cacheBuildingFunctions(ctx);
   const imported = new Map<string, Set<string>>();
   for (const imp of ctx.file.imports) {
-    if (direct.has(imp.name)) continue;
+    if (direct.has(imp.name) || !ctx.workspace.packageMayConstruct(imp.path, ctx.pkg.dir)) continue;
     const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
     const names = pkg ? pkg.constructingSummaries().filter(([key, s]) => !key.includes(".") && buildsCache(s.constructs)).map(([key]) => key) : [];
     if (names.length > 0) imported.set(imp.name, new Set(names));
