@@ -1,7 +1,8 @@
 // The package facts come from parses of a declaration skeleton (function
-// declarations, const blocks and top-level comments dropped, the functions'
-// keys read from their headers; src/go/skeleton.ts): they must be the facts
-// of the full parse.
+// declarations, const declarations and top-level comments dropped, the
+// bodies of literals in var declarations emptied, the functions' keys read
+// from their headers; src/go/skeleton.ts): they must be the facts of the
+// full parse.
 const assert = require("node:assert");
 const { initGoParser, parseGo } = require("../dist/go/parser");
 const { GoFile, functionKey } = require("../dist/go/facts");
@@ -24,6 +25,25 @@ const (
 )
 
 const D = 1
+const E = "a" +
+	"b"
+
+var table = map[string]*Store{
+	"a": {cfg: struct{ dir string }{"x"}},
+	"b": &Store{},
+}
+
+var (
+	cleanup = func() {
+		var local = &Store{}
+		_ = local
+	}
+	empty struct {
+		n int
+	}
+	fresh = &Store{f: nil}
+	made  = new(Store)
+)
 
 type Store struct {
 	f   *os.File
@@ -81,7 +101,7 @@ function facts(text, droppedKeys = []) {
 describe("go skeleton", function () {
   before(() => initGoParser());
 
-  it("drops every function with a body, const blocks and comments, and keeps the facts of the full parse", function () {
+  it("drops every function with a body, consts, comments and literal bodies, and keeps the facts of the full parse", function () {
     const skeleton = declarationSkeleton(SOURCE);
     assert.deepStrictEqual(facts(skeleton.text, skeleton.functionKeys), facts(SOURCE));
     assert.strictEqual(facts(skeleton.text).hasError, false);
@@ -90,9 +110,15 @@ describe("go skeleton", function () {
     assert.ok(!skeleton.text.includes("return nil, nil"), "the method is gone");
     assert.ok(!skeleton.text.includes("return mystruct{}"), "a result type named like a keyword is no type literal");
     assert.ok(!skeleton.text.includes("func B"), "the const block is gone");
+    assert.ok(!skeleton.text.includes("const E") && !skeleton.text.includes('"b"\n'), "a const spread over lines is gone");
+    assert.ok(!skeleton.text.includes('"a": {'), "a table's entries are gone");
+    assert.ok(skeleton.text.includes("empty struct {"), "a struct type in a var declaration stays");
+    const full = facts(SOURCE);
+    assert.deepStrictEqual(full.packageVars, ["handler", "table", "cleanup", "empty", "fresh", "made"], "a function literal's locals are no package variables");
+    assert.deepStrictEqual(full.packageVarTypes, [["table", "map[string]*Store"], ["empty", "struct {\n\t\tn int\n\t}"], ["fresh", "*Store"], ["made", "*Store"]]);
     assert.ok(!skeleton.text.includes("Doc comment"), "the comment is gone");
     assert.ok(skeleton.text.includes("func external(x int) int"), "a declaration without a body stays");
-    assert.ok(skeleton.text.includes(`w.Write([]byte("}"))`), "a function literal at package level stays");
+    assert.ok(skeleton.text.includes("var handler = func(w io.Writer) {}"), "a function literal at package level stays, emptied (a brace in a string is no end)");
     assert.deepStrictEqual(topLevelBodies(SOURCE).length, 6);
   });
 

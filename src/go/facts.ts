@@ -67,8 +67,9 @@ export class GoFile {
           break;
         case "var_declaration":
           firstDeclLine = Math.min(firstDeclLine, decl.startPosition.row);
-          for (const spec of decl.descendantsOfType("var_spec")) {
-            if (!spec) continue;
+          // The declaration's own specs: a function literal in a value declares locals, not package variables.
+          for (const spec of namedChildren(decl).flatMap((c) => (c.type === "var_spec_list" ? namedChildren(c) : [c]))) {
+            if (spec.type !== "var_spec") continue;
             const names = spec.childrenForFieldName("name").filter((n): n is Node => !!n);
             const values = namedChildren(field(spec, "value"));
             const declared = field(spec, "type")?.text;

@@ -58,11 +58,20 @@ export function declarationSkeleton(text: string): { text: string; functionKeys:
           drop(i, body.close + 1);
           i = body.close;
         }
-      } else if (c === 99 && /^const\s*\(/.test(text.slice(i, i + 16))) {
-        const close = matchingParen(text, text.indexOf("(", i));
-        if (close >= 0) {
-          drop(i, close + 1);
-          i = close;
+      } else if (c === 99 && /^const\b/.test(text.slice(i, i + 6))) {
+        const end = declarationEnd(text, i);
+        if (end >= 0) {
+          drop(i, end);
+          i = end - 1;
+        }
+      } else if (c === 118 && /^var\b/.test(text.slice(i, i + 4))) {
+        // Values matter only for the type of a literal: `T{...}` and func literals keep `{}`.
+        const end = declarationEnd(text, i);
+        if (end >= 0) {
+          for (const body of valueBodies(text, i, end)) {
+            drop(body.open + 1, body.close);
+          }
+          i = end - 1;
         }
       }
     }
@@ -214,6 +223,62 @@ function bodyOf(text: string, decl: number): Body | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The end of the top-level declaration starting at `start` (`const`, `var`):
+ * its closing parenthesis for a group, else the newline where Go would end
+ * the statement. -1 when the text ends first.
+ */
+function declarationEnd(text: string, start: number): number {
+  let i = start;
+  while (isIdent(text.charCodeAt(i))) i++;
+  while (text[i] === " " || text[i] === "\t") i++;
+  if (text[i] === "(") {
+    const close = matchingParen(text, i);
+    return close < 0 ? -1 : close + 1;
+  }
+  let depth = 0;
+  let last = -1;
+  for (; i < text.length; i++) {
+    const after = skipLiteral(text, i);
+    if (after >= 0) {
+      if (text.charCodeAt(i) !== SLASH) last = after - 1;
+      i = after - 1;
+      continue;
+    }
+    const c = text.charCodeAt(i);
+    if (c === NL) {
+      if (depth === 0 && last >= 0 && /[\w)\]}'"`]/.test(text[last])) return i;
+    } else if (c === 40 || c === 91 || c === 123) {
+      depth++;
+      last = i;
+    } else if (c === 41 || c === 93 || c === 125) {
+      depth--;
+      last = i;
+    } else if (c !== 32 && c !== 9 && c !== 13) {
+      last = i;
+    }
+  }
+  return -1;
+}
+
+/** The outermost `{...}` in `[from, to)` that are not a struct or interface type: composite literal and function literal bodies. */
+function valueBodies(text: string, from: number, to: number): Body[] {
+  const out: Body[] = [];
+  for (let i = from; i < to; i++) {
+    const after = skipLiteral(text, i);
+    if (after >= 0) {
+      i = after - 1;
+      continue;
+    }
+    if (text.charCodeAt(i) !== 123) continue;
+    const close = matchingBrace(text, i);
+    if (close < 0 || close >= to) return out;
+    if (!/\b(?:interface|struct)\s*$/.test(text.slice(Math.max(from, i - 16), i))) out.push({ decl: from, open: i, close });
+    i = close;
+  }
+  return out;
 }
 
 function matchingBrace(text: string, open: number): number {
