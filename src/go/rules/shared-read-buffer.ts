@@ -50,7 +50,7 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
 
   // A reused buffer starts at a read call in this file, or at a call of a function of the package or of a module package that may hand out a view.
   mayReport(gate) {
-    if (SOURCE_TEXT.test(gate.text)) return true;
+    if (SOURCE_CALL_TEXT.test(gate.text)) return true;
     const called = calledNames(gate.text);
     const calls = (names: Set<string> | undefined) => !!names && [...names].some((n) => called.has(n));
     return calls(gate.dirDerived(VIEW_CANDIDATES).names) || gate.moduleImports().some((i) => calls(gate.moduleDirDerived(i.path, VIEW_CANDIDATES)?.names));
@@ -166,6 +166,16 @@ const WRITER_CALL = /(^|\.)(Copy\w*|Fprint\w*|Encode\w*|Write\w*|NewEncoder|NewW
 const VIEW_NAMES = new Set(Object.values(VIEW_METHODS).flatMap((m) => Object.keys(m)));
 const SOURCE_NAMES = [...new Set([...Object.keys(READ_METHODS), "ReadFull", "ReadAtLeast", "Pread", "Recvfrom", "Next", "Bytes", "Peek", "ReadSlice", "ReadLine"])];
 const SOURCE_TEXT = new RegExp(`\\.(${SOURCE_NAMES.join("|")})\\(`);
+/**
+ * A read or view call with the arguments its real signature takes: `it.Next()`
+ * on an iterator is no `bytes.Buffer.Next(n)`. What else a call of these names
+ * could be (a module type's method handing out a view) the gate finds among
+ * the view candidates.
+ */
+const ZERO_ARGUMENT_SOURCES = SOURCE_NAMES.filter((n) => Object.values(VIEW_METHODS).some((m) => m[n] === 0));
+const SOURCE_CALL_TEXT = new RegExp(
+  `\\.(${ZERO_ARGUMENT_SOURCES.join("|")})\\(\\s*\\)|\\.(${SOURCE_NAMES.filter((n) => !ZERO_ARGUMENT_SOURCES.includes(n)).join("|")})\\(\\s*[^\\s)]`,
+);
 
 /** `bytes` functions whose result is a sub-slice of their first argument. */
 const BYTES_SUBSLICE = new Set(["TrimSpace", "Trim", "TrimLeft", "TrimRight", "TrimPrefix", "TrimSuffix", "TrimFunc", "TrimLeftFunc", "TrimRightFunc"]);
