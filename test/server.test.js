@@ -504,53 +504,49 @@ describe("language server (leaklint lsp --stdio)", function () {
     client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { leaklint: {} } });
   });
 
-  it("re-analyses the other open files of a package when an edit changes what they call", async () => {
-    const dir = path.join(ws, "pkgdeps");
+  /** A package whose helper closes a response body for its caller, on disk in a directory of its own. */
+  function drainPackage(name) {
+    const dir = path.join(ws, name);
     fs.mkdirSync(dir);
-    const helper = 'package pkgdeps\n\nimport "net/http"\n\nfunc drain(r *http.Response) {\n\tr.Body.Close()\n}\n';
-    const caller = 'package pkgdeps\n\nimport "net/http"\n\nfunc Ping(u string) error {\n\tresp, err := http.Get(u)\n\tif err != nil {\n\t\treturn err\n\t}\n\tdefer drain(resp)\n\treturn nil\n}\n';
+    const helper = `package ${name}\n\nimport "net/http"\n\nfunc drain(r *http.Response) {\n\tr.Body.Close()\n}\n`;
+    const caller = `package ${name}\n\nimport "net/http"\n\nfunc Ping(u string) error {\n\tresp, err := http.Get(u)\n\tif err != nil {\n\t\treturn err\n\t}\n\tdefer drain(resp)\n\treturn nil\n}\n`;
     fs.writeFileSync(path.join(dir, "helper.go"), helper);
     fs.writeFileSync(path.join(dir, "caller.go"), caller);
-    let helperDoc = client.open(path.join(dir, "helper.go"));
-    const callerDoc = client.open(path.join(dir, "caller.go"));
-    assert.deepEqual(await client.diagnosticsFor(helperDoc.uri, 1), []);
-    assert.deepEqual(await client.diagnosticsFor(callerDoc.uri, 1), [], "drain closes the body");
-    // The helper stops closing: the caller, untouched, now leaks.
+    return { helper: path.join(dir, "helper.go"), caller: path.join(dir, "caller.go") };
+  }
+
+  /** The helper stops closing: the caller, untouched (version 1), now leaks. */
+  async function stopClosing(helperDoc, callerDoc) {
     const line = { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } };
-    helperDoc = client.edit(helperDoc, [{ range: line, newText: "\t_ = r.StatusCode\n" }]);
-    await client.diagnosticsFor(helperDoc.uri, 2);
+    const edited = client.edit(helperDoc, [{ range: line, newText: "\t_ = r.StatusCode\n" }]);
+    await client.diagnosticsFor(edited.uri, 2);
     const leak = await client.waitFor("the caller's new finding", () => {
       const d = client.diagnostics.get(callerDoc.uri);
       return d.version === 1 && d.diagnostics.length === 1 ? d.diagnostics : undefined;
     });
     assert.equal(leak[0].code, BODY);
     assert.equal(leak[0].range.start.line, 5);
-    client.close(helperDoc);
+    client.close(edited);
     client.close(callerDoc);
+  }
+
+  it("re-analyses the other open files of a package when an edit changes what they call", async () => {
+    const files = drainPackage("pkgdeps");
+    const helperDoc = client.open(files.helper);
+    const callerDoc = client.open(files.caller);
+    assert.deepEqual(await client.diagnosticsFor(helperDoc.uri, 1), []);
+    assert.deepEqual(await client.diagnosticsFor(callerDoc.uri, 1), [], "drain closes the body");
+    await stopClosing(helperDoc, callerDoc);
   });
 
   it("summarizes an edited helper from its open text, not from the copy on disk the caller first read", async () => {
-    const dir = path.join(ws, "pkgdeps2");
-    fs.mkdirSync(dir);
-    const helper = 'package pkgdeps2\n\nimport "net/http"\n\nfunc drain(r *http.Response) {\n\tr.Body.Close()\n}\n';
-    const caller = 'package pkgdeps2\n\nimport "net/http"\n\nfunc Ping(u string) error {\n\tresp, err := http.Get(u)\n\tif err != nil {\n\t\treturn err\n\t}\n\tdefer drain(resp)\n\treturn nil\n}\n';
-    fs.writeFileSync(path.join(dir, "helper.go"), helper);
-    fs.writeFileSync(path.join(dir, "caller.go"), caller);
+    const files = drainPackage("pkgdeps2");
     // The caller first: drain's summary (and tree) come from the file on disk.
-    const callerDoc = client.open(path.join(dir, "caller.go"));
+    const callerDoc = client.open(files.caller);
     assert.deepEqual(await client.diagnosticsFor(callerDoc.uri, 1), [], "drain closes the body");
-    let helperDoc = client.open(path.join(dir, "helper.go"));
+    const helperDoc = client.open(files.helper);
     await client.diagnosticsFor(helperDoc.uri, 1);
-    const line = { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } };
-    helperDoc = client.edit(helperDoc, [{ range: line, newText: "\t_ = r.StatusCode\n" }]);
-    await client.diagnosticsFor(helperDoc.uri, 2);
-    const leak = await client.waitFor("the caller's new finding", () => {
-      const d = client.diagnostics.get(callerDoc.uri);
-      return d.version === 1 && d.diagnostics.length === 1 ? d.diagnostics : undefined;
-    });
-    assert.equal(leak[0].code, BODY);
-    client.close(helperDoc);
-    client.close(callerDoc);
+    await stopClosing(helperDoc, callerDoc);
   });
 
   it("survives files it cannot analyse and keeps serving", async () => {
