@@ -189,7 +189,7 @@ function tsFiles(dir, out = []) {
 
 /** Figure (g), measured in a child process of its own so nothing else this script loaded or ran shares its heap. */
 function eslintCost(corpusDir) {
-  const r = spawnSync(process.execPath, [__filename, "--eslint-rounds", corpusDir], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ["--expose-gc", __filename, "--eslint-rounds", corpusDir], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`ESLint bench failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
@@ -199,8 +199,9 @@ function eslintCost(corpusDir) {
  * recommended config, same parser (typescript-eslint, no type information)
  * and same base rules, once with eslint:recommended and once with no other
  * rule (the plugin's cost against the parse alone). A warm-up round, then
- * rounds of one run without and one with the plugin; the figure is the median
- * of the rounds' ratios, times in CPU time of the process. As a cross-check
+ * rounds of one run without and one with the plugin, each from a collected
+ * heap (the child runs with --expose-gc); the figure is the median of the
+ * rounds' ratios, times in CPU time of the process. As a cross-check
  * that load on the machine cannot skew, the runs with the plugin also time
  * the plugin's own code (its rules' create and listeners, where the analysis
  * runs) against the rest of the same run.
@@ -238,6 +239,9 @@ async function eslintRounds(corpusDir) {
   let findings = 0;
   const lint = async (config) => {
     const eslint = new ESLint({ cwd: corpusDir, overrideConfigFile: true, overrideConfig: config, ignore: false, cache: false });
+    // Each run starts from a collected heap, as a fresh `eslint` process would: otherwise a run pays for
+    // the previous run's garbage, and the paired figure swings with where major collections fall.
+    global.gc?.();
     inPlugin = 0;
     const c0 = process.cpuUsage();
     const results = await eslint.lintFiles(["."]);
