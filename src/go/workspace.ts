@@ -30,7 +30,7 @@ import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir, textImports } fro
 import { DirDerivation, DirFacts } from "./gate";
 import { CLIENT_IMPORTS, isClientConstructor } from "./client-constructors";
 import { isCacheConstructor } from "./cache-constructors";
-import { DeclarationText, declarationSkeleton, declarationsOf } from "./skeleton";
+import { declarationSkeleton, declarationsOf } from "./skeleton";
 
 export type ParamEffect = "release" | "handoff" | "none";
 
@@ -151,16 +151,6 @@ export class GoPackage {
     return [...this.declared.keys()];
   }
 
-  /** Every function's summary, computed if need be: for the rules that look at the whole package. */
-  summaries(): [string, FunctionSummary][] {
-    const out: [string, FunctionSummary][] = [];
-    for (const key of this.declared.keys()) {
-      const s = this.summary(key);
-      if (s) out.push([key, s]);
-    }
-    return out;
-  }
-
   /**
    * Summaries of the functions that build a cache or client. A package that
    * imports no constructor package, directly or through the module, has none,
@@ -174,18 +164,6 @@ export class GoPackage {
       if (!candidates.has(key.slice(key.indexOf(".") + 1))) continue;
       const s = this.summary(key);
       if (s && s.constructs.length > 0) out.push([key, s]);
-    }
-    return out;
-  }
-
-  /** The header and body text of each top-level function declaration, by key, read from the sources without parsing. */
-  declarationTexts(): Map<string, DeclarationText[]> {
-    const out = new Map<string, DeclarationText[]>();
-    for (const file of new Set([...this.declared.values()].flat())) {
-      const text = this.sourceOf(file) ?? safeRead(file) ?? "";
-      for (const d of declarationsOf(text)) {
-        if (this.declared.has(d.key)) out.set(d.key, [...(out.get(d.key) ?? []), d]);
-      }
     }
     return out;
   }
