@@ -70,6 +70,8 @@ export function callsNamed(scope: Node, names: Iterable<string>, methodsOnly: bo
   if (!key) return [];
   let re = namePatterns.get(key);
   if (!re) {
+    // Name sets differ from file to file: a long editor session must not keep them all.
+    if (namePatterns.size >= 256) namePatterns.clear();
     re = new RegExp(`\\b(${key})[\\s)]*\\(`, "g");
     namePatterns.set(key, re);
   }
