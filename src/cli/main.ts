@@ -54,9 +54,11 @@ async function scan(options: ScanOptions): Promise<number> {
   const engine = await createEngine(engineOptions);
   // Listing the rules loads every front end; a Go-only scan need not load TypeScript before its workers run.
   const overridden = Object.keys(options.rules);
-  const known = overridden.length > 0 ? new Set(engine.rules.map((r) => r.id)) : new Set<string>();
-  for (const id of overridden) {
-    if (!known.has(id)) throw new UsageError(`unknown rule '${id}' in option '--rule' (see 'leaklint rules')`);
+  if (overridden.length > 0) {
+    const known = new Set(engine.rules.map((r) => r.id));
+    for (const id of overridden) {
+      if (!known.has(id)) throw new UsageError(`unknown rule '${id}' in option '--rule' (see 'leaklint rules')`);
+    }
   }
 
   const discovery = discoverFiles(options.paths, engine, root);

@@ -123,14 +123,14 @@ function analyzeInWorkers(files: string[], options: AnalyzeOptions): Promise<Ana
  * when the others are done.
  */
 class WorkQueue {
-  private readonly runs: { groups: { indices: number[]; bytes: number }[]; bytes: number }[] = [];
+  private readonly runs: { groups: SizedGroup[]; bytes: number }[] = [];
 
   constructor(groups: number[][], files: string[], count: number) {
     const sized = groups
-      .map((indices) => ({ dir: path.dirname(files[indices[0]]), indices, bytes: indices.reduce((n, i) => n + sizeOf(files[i]), 0) }))
+      .map((indices): SizedGroup => ({ dir: path.dirname(files[indices[0]]), indices, bytes: indices.reduce((n, i) => n + sizeOf(files[i]), 0) }))
       .sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
     const total = sized.reduce((n, g) => n + g.bytes, 0);
-    let run = { groups: [] as { indices: number[]; bytes: number }[], bytes: 0 };
+    let run = { groups: [] as SizedGroup[], bytes: 0 };
     let before = 0;
     for (const g of sized) {
       if (run.groups.length > 0 && this.runs.length < count - 1 && before + run.bytes + g.bytes / 2 > (total * (this.runs.length + 1)) / count) {
@@ -138,7 +138,7 @@ class WorkQueue {
         before += run.bytes;
         run = { groups: [], bytes: 0 };
       }
-      run.groups.push({ indices: g.indices, bytes: g.bytes });
+      run.groups.push(g);
       run.bytes += g.bytes;
     }
     this.runs.push(run);
@@ -163,6 +163,12 @@ class WorkQueue {
   drain(): number[][] {
     return this.runs.flatMap((r) => r.groups.splice(0).map((g) => g.indices));
   }
+}
+
+interface SizedGroup {
+  dir: string;
+  indices: number[];
+  bytes: number;
 }
 
 function sizeOf(file: string): number {

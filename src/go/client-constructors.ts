@@ -388,33 +388,30 @@ const fileServes = new WeakMap<GoFile, boolean>();
 
 /** `http.DefaultClient.Timeout = d` or `http.DefaultClient = &http.Client{...}` somewhere in the package. */
 export function defaultClientConfigured(ctx: GoContext): boolean {
-  const cached = defaultConfigured.get(ctx.pkg);
-  if (cached !== undefined) return cached;
-  const configured = DEFAULT_CLIENT_SET.test(ctx.file.text) || packageTexts(ctx).some((t) => DEFAULT_CLIENT_SET.test(t));
-  defaultConfigured.set(ctx.pkg, configured);
-  return configured;
+  return DEFAULT_CLIENT_SET.test(ctx.file.text) || packageText(ctx).setsDefaultClient;
+}
+
+function packageRunsServer(ctx: GoContext): boolean {
+  return packageText(ctx).runsServer;
 }
 
 const DEFAULT_CLIENT_SET = /\bDefaultClient(\.Timeout)?\s*=[^=]/;
-const defaultConfigured = new WeakMap<object, boolean>();
-
 const RUNS_SERVER = /\bhttp\.(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)\s*\(|\.(ListenAndServe|ListenAndServeTLS)\s*\(|\bgrpc\.NewServer\s*\(/;
-const packageServes = new WeakMap<object, boolean>();
 
-function packageRunsServer(ctx: GoContext): boolean {
-  const cached = packageServes.get(ctx.pkg);
-  if (cached !== undefined) return cached;
-  const runs = packageTexts(ctx).some((t) => RUNS_SERVER.test(t));
-  packageServes.set(ctx.pkg, runs);
-  return runs;
-}
+const packageTexts = new WeakMap<object, { runsServer: boolean; setsDefaultClient: boolean }>();
 
 /**
- * The texts of the package's non-test files as on disk (their trees are gone),
- * read for each package-wide test, whose answer is kept instead: holding the
- * texts for as long as the package is known would hold the whole workspace.
+ * What the package's non-test files say as on disk (their trees are gone),
+ * read once per package; the answers are kept, not the texts, which for as
+ * long as the package is known would hold the whole workspace.
  */
-function packageTexts(ctx: GoContext): string[] {
-  const clause = new RegExp(`^package\\s+${ctx.file.packageName}\\b`, "m");
-  return sourcesOfDir(ctx.pkg.dir).filter((t) => clause.test(t));
+function packageText(ctx: GoContext): { runsServer: boolean; setsDefaultClient: boolean } {
+  let facts = packageTexts.get(ctx.pkg);
+  if (!facts) {
+    const clause = new RegExp(`^package\\s+${ctx.file.packageName}\\b`, "m");
+    const texts = sourcesOfDir(ctx.pkg.dir).filter((t) => clause.test(t));
+    facts = { runsServer: texts.some((t) => RUNS_SERVER.test(t)), setsDefaultClient: texts.some((t) => DEFAULT_CLIENT_SET.test(t)) };
+    packageTexts.set(ctx.pkg, facts);
+  }
+  return facts;
 }

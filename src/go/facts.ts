@@ -25,6 +25,11 @@ export function functionKey(fn: { name: string; receiver?: string }): string {
   return fn.receiver ? `${fn.receiver}.${fn.name}` : fn.name;
 }
 
+/** The function's or method's own name in a summary key: "M" of "Recv.M". */
+export function nameOfKey(key: string): string {
+  return key.slice(key.indexOf(".") + 1);
+}
+
 export class GoFile {
   readonly packageName: string;
   readonly imports: GoImport[] = [];

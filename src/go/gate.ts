@@ -88,6 +88,23 @@ export interface DirDerivation<P, T> {
   combine(parts: P[]): T;
 }
 
+/**
+ * Adds to `names`, until nothing more is added, each caller that calls one of
+ * them: what a derivation's closure over the calls in a directory's text needs.
+ */
+export function addCallers(names: Set<string>, callers: [name: string, calls: string[]][]): Set<string> {
+  for (let grew = names.size > 0; grew; ) {
+    grew = false;
+    for (const [name, calls] of callers) {
+      if (!names.has(name) && calls.some((c) => names.has(c))) {
+        names.add(name);
+        grew = true;
+      }
+    }
+  }
+  return names;
+}
+
 export interface SourceText {
   file: string;
   text: string;

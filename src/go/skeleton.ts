@@ -27,8 +27,9 @@ export interface Body {
  * The source reduced to what the tree must still tell a package: the package
  * clause, imports, type and var declarations. Function declarations whose
  * extent and key the scanner is sure of are dropped, their keys returned
- * instead; so are `const ( ... )` blocks and comments between declarations
- * (generated tables and doc comments are much of a package's text).
+ * instead; so are const declarations and comments between declarations, and
+ * the literal bodies in var declarations are emptied (generated tables and
+ * doc comments are much of a package's text).
  */
 export function declarationSkeleton(text: string): { text: string; functionKeys: string[] } {
   const parts: string[] = [];
@@ -219,11 +220,14 @@ function bodyOf(text: string, decl: number): Body | undefined {
     } else if (c === NL && nesting === 0) {
       // Go ends the declaration at this newline unless the line ends in an operator or comma.
       const line = text.slice(decl, i).trimEnd();
-      if (/[\w)\]}]$/.test(line)) return undefined;
+      if (STATEMENT_END.test(line[line.length - 1] ?? "")) return undefined;
     }
   }
   return undefined;
 }
+
+/** A line whose last token ends in one of these ends its statement (Go's semicolon rule: a name, literal or closing bracket). */
+const STATEMENT_END = /[\w)\]}'"`]/;
 
 /**
  * The end of the top-level declaration starting at `start` (`const`, `var`):
@@ -249,7 +253,7 @@ function declarationEnd(text: string, start: number): number {
     }
     const c = text.charCodeAt(i);
     if (c === NL) {
-      if (depth === 0 && last >= 0 && /[\w)\]}'"`]/.test(text[last])) return i;
+      if (depth === 0 && last >= 0 && STATEMENT_END.test(text[last])) return i;
     } else if (c === 40 || c === 91 || c === 123) {
       depth++;
       last = i;

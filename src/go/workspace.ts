@@ -20,14 +20,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { GoKnowledge } from "../core/config";
 import { detached, detachedDeep } from "../core/detach";
-import { GoFile, functionKey } from "./facts";
+import { GoFile, functionKey, nameOfKey } from "./facts";
 import { parseGo } from "./parser";
 import { PACKAGE_FACTORIES, RESOURCE_RESULT, ResourceKind, TYPED_METHOD_FACTORIES } from "./resources";
 import { GoContext } from "./context";
 import type { Construction } from "./constructions";
 import { ConfiguredUse, configuredUses, mentionsConfiguration } from "./configured";
 import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir, textImports } from "./source-dirs";
-import { DirDerivation, DirFacts } from "./gate";
+import { DirDerivation, DirFacts, addCallers } from "./gate";
 import { CLIENT_IMPORTS, isClientConstructor } from "./client-constructors";
 import { isCacheConstructor } from "./cache-constructors";
 import { declarationSkeleton, declarationsOf } from "./skeleton";
@@ -161,7 +161,7 @@ export class GoPackage {
     const candidates = this.workspace.constructionCandidates(this);
     const out: [string, FunctionSummary][] = [];
     for (const key of this.declared.keys()) {
-      if (!candidates.has(key.slice(key.indexOf(".") + 1))) continue;
+      if (!candidates.has(nameOfKey(key))) continue;
       const s = this.summary(key);
       if (s && s.constructs.length > 0) out.push([key, s]);
     }
@@ -239,7 +239,15 @@ export class GoWorkspace {
   constructor(
     readonly knowledge: GoKnowledge,
     private readonly options: { keepSources: boolean } = { keepSources: false },
-  ) {}
+  ) {
+    this.resourcePackages = new Set([
+      ...Object.keys(PACKAGE_FACTORIES),
+      ...Object.keys(TYPED_METHOD_FACTORIES).map((t) => t.slice(0, t.lastIndexOf("."))),
+      "database/sql",
+      "database/sql/driver",
+      ...knowledge.resourceFactories.map((f) => f.function.slice(0, f.function.lastIndexOf("."))),
+    ]);
+  }
 
   moduleFor(dir: string): GoModule | undefined {
     const cached = this.modules.get(dir);
@@ -286,11 +294,11 @@ export class GoWorkspace {
   refreshSummaries(file: GoFile, pkg: GoPackage): void {
     const before = pkg.sourceOf(file.path);
     if (before === file.text) return;
-    const dir = path.dirname(path.resolve(file.path));
+    const resolved = path.resolve(file.path);
+    const dir = path.dirname(resolved);
     const facts = this.dirs.get(dir);
     // A keystroke inside a body rarely changes what the gates read from the directory.
-    if (facts && (before === undefined || facts.changedBy(path.resolve(file.path), before, file.text))) this.dirs.delete(dir);
-    const resolved = path.resolve(file.path);
+    if (facts && (before === undefined || facts.changedBy(resolved, before, file.text))) this.dirs.delete(dir);
     for (const fn of file.functions) {
       const key = detached(functionKey(fn));
       pkg.declare(key, resolved);
@@ -515,19 +523,8 @@ export class GoWorkspace {
 
   private readonly dirs = new Map<string, DirFacts>();
 
-  private resourcePackageSet?: Set<string>;
-
   /** Packages whose functions or methods the rules (or the configuration) know to return resources. */
-  private get resourcePackages(): Set<string> {
-    this.resourcePackageSet ??= new Set([
-      ...Object.keys(PACKAGE_FACTORIES),
-      ...Object.keys(TYPED_METHOD_FACTORIES).map((t) => t.slice(0, t.lastIndexOf("."))),
-      "database/sql",
-      "database/sql/driver",
-      ...this.knowledge.resourceFactories.map((f) => f.function.slice(0, f.function.lastIndexOf("."))),
-    ]);
-    return this.resourcePackageSet;
-  }
+  private readonly resourcePackages: Set<string>;
 
   /** Standard library: no dot in the first path element, and not a package of the module (whose path may have none). */
   private isStandardLibrary(importPath: string, fromDir: string): boolean {
@@ -673,17 +670,7 @@ class ConstructionCandidates {
     for (const [name, refs] of declarations) {
       if (refs.some((r) => constructs(r.slice(0, r.indexOf("\0")), r.slice(r.indexOf("\0") + 1)))) found.add(name);
     }
-    for (let grew = found.size > 0; grew; ) {
-      grew = false;
-      for (const [name, , calls] of declarations) {
-        if (!found.has(name) && calls.some((c) => found!.has(c))) {
-          found.add(name);
-          grew = true;
-        }
-      }
-    }
-    this.found.set(key, found);
-    return found;
+    return addCallers(found, declarations.map(([name, , calls]) => [name, calls]));
   }
 }
 

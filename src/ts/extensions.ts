@@ -2,7 +2,17 @@
  * Which files the TS front end takes, by name only: kept apart from the
  * parser so a thread can answer without loading the TypeScript compiler.
  */
-export const TS_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx"];
+/** Each extension with the name of its `ts.ScriptKind` (the parser maps the name). */
+export const SCRIPT_KIND_NAMES: Record<string, "TS" | "TSX" | "JS" | "JSX"> = {
+  ".ts": "TS",
+  ".mts": "TS",
+  ".cts": "TS",
+  ".tsx": "TSX",
+  ".js": "JS",
+  ".mjs": "JS",
+  ".cjs": "JS",
+  ".jsx": "JSX",
+};
 
 const DECLARATION_FILE = /\.d\.[cm]?ts$|\.d\.[^./]+\.ts$/;
 
@@ -13,7 +23,7 @@ export function extensionOf(file: string): string {
 
 /** Any TypeScript or JavaScript file, declaration files included. */
 export function isTsFile(file: string): boolean {
-  return TS_EXTENSIONS.includes(extensionOf(file));
+  return extensionOf(file) in SCRIPT_KIND_NAMES;
 }
 
 export function isDeclarationFile(file: string): boolean {

@@ -4,23 +4,13 @@
  * extension implies. Declaration files are never analysed.
  */
 import ts = require("typescript");
-import { extensionOf } from "./extensions";
+import { SCRIPT_KIND_NAMES, extensionOf } from "./extensions";
 
 export { isDeclarationFile, isTsFile, isTsSource } from "./extensions";
 
-const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
-  ".ts": ts.ScriptKind.TS,
-  ".mts": ts.ScriptKind.TS,
-  ".cts": ts.ScriptKind.TS,
-  ".tsx": ts.ScriptKind.TSX,
-  ".js": ts.ScriptKind.JS,
-  ".mjs": ts.ScriptKind.JS,
-  ".cjs": ts.ScriptKind.JS,
-  ".jsx": ts.ScriptKind.JSX,
-};
 
 export function scriptKindOf(file: string): ts.ScriptKind {
-  return SCRIPT_KINDS[extensionOf(file)] ?? ts.ScriptKind.TS;
+  return ts.ScriptKind[SCRIPT_KIND_NAMES[extensionOf(file)] ?? "TS"];
 }
 
 /** Parses without binding or type checking; `parent` pointers are set for the rules' upward walks. */

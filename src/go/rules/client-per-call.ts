@@ -12,6 +12,7 @@ import { Rule } from "../../core/rule";
 import { Fix, RelatedLocation } from "../../core/types";
 import type { Construction } from "../constructions";
 import type { GoContext } from "../context";
+import { nameOfKey } from "../facts";
 import type { GoFacts } from "../frontend";
 import type { Node } from "../parser";
 import { goQuery } from "../parser";
@@ -273,7 +274,7 @@ function clientBuildingNames(ctx: GoContext): Set<string> {
 
 function addBuilders(pkg: GoContext["pkg"], names: Set<string>): void {
   for (const [key, summary] of pkg.constructingSummaries()) {
-    if (summary.constructs.some((c) => c.family === "client")) names.add(key.slice(key.indexOf(".") + 1));
+    if (summary.constructs.some((c) => c.family === "client")) names.add(nameOfKey(key));
   }
   if (pkg.base) addBuilders(pkg.base, names);
 }

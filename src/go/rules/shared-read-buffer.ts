@@ -16,12 +16,12 @@
  * (`c.ParsePackage()`), a function whose result aliases its []byte parameter
  * (a frame decoder), a function that sends its parameter to another goroutine.
  */
-import type { DirDerivation, GoGate } from "../gate";
+import { addCallers, type DirDerivation, type GoGate } from "../gate";
 import { DeclarationText, declarationsOf, signatureOf } from "../skeleton";
 import { Report, Rule, RuleContext } from "../../core/rule";
 import { Fix, Range, RelatedLocation, TextEdit } from "../../core/types";
 import { GoContext, SUMMARY_EXTENSIONS } from "../context";
-import { defaultImportName } from "../facts";
+import { defaultImportName, nameOfKey } from "../facts";
 import type { GoFacts } from "../frontend";
 import { addImportEdit } from "../imports";
 import type { Node } from "../parser";
@@ -52,8 +52,7 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
   mayReport(gate) {
     if (SOURCE_CALL_TEXT.test(gate.text)) return true;
     const called = calledNames(gate.text);
-    const calls = (names: Set<string> | undefined) => !!names && [...names].some((n) => called.has(n));
-    return calls(gate.dirDerived(VIEW_CANDIDATES).names) || gate.moduleImports().some((i) => calls(gate.moduleDirDerived(i.path, VIEW_CANDIDATES)?.names));
+    return callsAny(called, gate.dirDerived(VIEW_CANDIDATES)) || gate.moduleImports().some((i) => callsAny(called, gate.moduleDirDerived(i.path, VIEW_CANDIDATES)));
   },
 
   check(context) {
@@ -65,7 +64,7 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
     for (const imp of file.imports) {
       // A module package none of whose candidates this file calls is not even loaded.
       const dir = ctx.workspace.dirOfImport(imp.path, ctx.pkg.dir);
-      if (!dir || ![...viewCandidates(ctx.workspace, dir).names].some((n) => called.has(n))) continue;
+      if (!dir || !callsAny(called, viewCandidates(ctx.workspace, dir))) continue;
       const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
       if (pkg) for (const name of specialNames(pkg, called, ctx.workspace)) special.add(name);
     }
@@ -1392,7 +1391,7 @@ function specialNames(pkg: GoPackage, called: Set<string>, workspace: GoWorkspac
     // Only the text's candidates are summarized to learn which they are; the rest never are.
     const candidates = viewCandidates(workspace, p.dir).keys;
     for (const key of p.functionKeys()) {
-      const name = key.slice(key.indexOf(".") + 1);
+      const name = nameOfKey(key);
       if (!called.has(name) || !candidates.has(key)) continue;
       const a = aliasSummary(p.summary(key));
       if (a?.receiver?.length || a?.bufferViews?.length || a?.reads?.length) names.add(name);
@@ -1403,6 +1402,11 @@ function specialNames(pkg: GoPackage, called: Set<string>, workspace: GoWorkspac
 
 function viewCandidates(workspace: GoWorkspace, dir: string): ViewCandidates {
   return workspace.dirFacts(dir).derived(VIEW_CANDIDATES);
+}
+
+/** Whether the names a file calls include one of a directory's view candidates. */
+function callsAny(called: Set<string>, candidates: ViewCandidates | undefined): boolean {
+  return !!candidates && [...candidates.names].some((n) => called.has(n));
 }
 
 /** Names of the functions and methods called in `text` (`name(`, `x.name(`). */
@@ -1441,21 +1445,11 @@ const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; method
     return part;
   },
   combine(parts) {
-    const viaMethods = new Set(parts.flatMap((p) => p.seeds));
     const methods = parts.flatMap((p) => p.methods);
-    for (let grew = viaMethods.size > 0; grew; ) {
-      grew = false;
-      for (const [key, calls] of methods) {
-        const name = key.slice(key.indexOf(".") + 1);
-        if (!viaMethods.has(name) && calls.some((c) => viaMethods.has(c))) {
-          viaMethods.add(name);
-          grew = true;
-        }
-      }
-    }
+    const viaMethods = addCallers(new Set(parts.flatMap((p) => p.seeds)), methods.map(([key, calls]) => [nameOfKey(key), calls]));
     const keys = new Set(parts.flatMap((p) => p.direct));
     for (const [key, calls, carries] of methods) if (carries && calls.some((c) => viaMethods.has(c))) keys.add(key);
-    const names = new Set([...keys].map((k) => k.slice(k.indexOf(".") + 1)));
+    const names = new Set([...keys].map(nameOfKey));
     return { keys, names, viaMethods: viaMethods.size > 0 ? namesPattern(viaMethods) : undefined };
   },
 };
@@ -1474,7 +1468,6 @@ function viewTraits(d: DeclarationText): { reads: boolean; carries: boolean; dir
   const carries = results.some(mayCarryBytes);
   return { reads, carries, direct: (reads && /\[\]byte|\[\]uint8|json\.RawMessage/.test(params)) || (carries && (reads || viewsOfBytesParam(d.header, d.body))) };
 }
-
 
 /** `summarizeAliases`'s test for a result that slices or returns a byte-slice parameter, on the declaration's text. */
 function viewsOfBytesParam(header: string, body: string): boolean {
