@@ -24,6 +24,7 @@ export class ResultCache {
   private readonly entries: Record<string, Entry>;
   private readonly contentHashes = new Map<string, string>();
   private readonly configKeys = new Map<object, string>();
+  private readonly dependencyDigests = new WeakMap<readonly string[], string>();
   private dirty = false;
 
   constructor(
@@ -42,16 +43,15 @@ export class ResultCache {
     return new ResultCache(path.join(location, `results-v${FORMAT}.json`), engine, JSON.stringify(overrides));
   }
 
-  /** The key of `file` as things are now, or undefined when a file it depends on cannot be read. */
+  /** The key of `file` as things are now, or undefined when it cannot be read. */
   keyOf(file: string): string | undefined {
-    const hash = crypto.createHash("sha256");
-    hash.update(`${FORMAT}\0${version}\0${this.overrides}\0${this.configKey(file)}\0`);
-    for (const dep of this.engine.dependencies(file)) {
-      const content = this.contentHash(dep);
-      if (content === undefined && dep === file) return undefined;
-      hash.update(`${dep}\0${content ?? "-"}\0`);
-    }
-    return hash.digest("hex");
+    const content = this.contentHash(file);
+    if (content === undefined) return undefined;
+    const dependencies = this.dependenciesDigest(this.engine.dependencies(file));
+    return crypto
+      .createHash("sha256")
+      .update(`${FORMAT}\0${version}\0${this.overrides}\0${this.configKey(file)}\0${file}\0${content}\0${dependencies}`)
+      .digest("hex");
   }
 
   get(file: string, key: string): AnalyzedFile | undefined {
@@ -73,6 +73,18 @@ export class ResultCache {
     const temp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, JSON.stringify({ format: FORMAT, entries: this.entries }));
     fs.renameSync(temp, this.file);
+  }
+
+  /** A digest of the files a front end reads for a file, once per list: a package's files share it. */
+  private dependenciesDigest(files: readonly string[]): string {
+    let digest = this.dependencyDigests.get(files);
+    if (digest === undefined) {
+      const hash = crypto.createHash("sha256");
+      for (const dep of files) hash.update(`${dep}\0${this.contentHash(dep) ?? "-"}\0`);
+      digest = hash.digest("hex");
+      this.dependencyDigests.set(files, digest);
+    }
+    return digest;
   }
 
   private contentHash(file: string): string | undefined {

@@ -11,6 +11,8 @@ import { Comment, Suppressions } from "./suppression";
 import { Rule } from "./rule";
 import { FileResult, Finding, Language, RuleMeta, Severity, ToolNotice } from "./types";
 
+const NO_DEPENDENCIES: readonly string[] = [];
+
 export interface ActiveRule {
   rule: Rule<unknown>;
   severity: Severity;
@@ -23,8 +25,12 @@ export interface FrontEnd {
   handles(file: string): boolean;
   rules: Rule<unknown>[];
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult;
-  /** Files whose content the analysis of `file` may depend on besides `file` itself (package siblings, imported module packages). */
-  dependencies?(file: string): string[];
+  /**
+   * Files whose content the analysis of `file` may depend on besides `file`
+   * itself (package siblings, imported module packages); the same array for
+   * files with the same dependencies.
+   */
+  dependencies?(file: string): readonly string[];
   /** Drops what an incremental front end keeps for `file`. */
   forget?(file: string): void;
 }
@@ -89,10 +95,13 @@ export class Engine {
     for (const f of this.frontEnds) f.forget?.(file);
   }
 
-  /** What a result cache must watch for `file`: the file and whatever its front end reads besides it. */
-  dependencies(file: string): string[] {
-    const frontEnd = this.frontEnds.find((f) => f.handles(file));
-    return [...new Set([file, ...(frontEnd?.dependencies?.(file) ?? [])])];
+  /**
+   * What a result cache must watch for `file` besides the file itself: the
+   * files its front end reads for it. Files with the same dependencies get the
+   * same array, so a cache can digest it once.
+   */
+  dependencies(file: string): readonly string[] {
+    return this.frontEnds.find((f) => f.handles(file))?.dependencies?.(file) ?? NO_DEPENDENCIES;
   }
 
   analyzeFile(file: string): FileResult {

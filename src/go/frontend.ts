@@ -90,7 +90,7 @@ export class GoFrontEnd implements FrontEnd {
 
   private readonly dependencyIndex = new GoDependencyIndex();
 
-  dependencies(file: string): string[] {
+  dependencies(file: string): readonly string[] {
     return this.dependencyIndex.dependenciesOf(file);
   }
 

@@ -74,7 +74,8 @@ export class GoDependencyIndex {
   private readonly direct = new Map<string, { files: string[]; imports: string[] }>();
   private readonly closures = new Map<string, string[]>();
 
-  dependenciesOf(file: string): string[] {
+  /** One array per directory, the same for each of its files. */
+  dependenciesOf(file: string): readonly string[] {
     const dir = path.dirname(path.resolve(file));
     let deps = this.closures.get(dir);
     if (!deps) {
