@@ -101,27 +101,32 @@ export function callArguments(call: Node): Node[] {
 
 /**
  * Every descendant (pre-order) of the given types, not descending into nested
- * function literals unless asked. Iterative: generated code nests deeper than
- * the JS stack.
+ * function literals unless asked. The walk runs in WASM and hands JavaScript
+ * only the nodes asked for (and function literals, to skip what they hold).
  */
 export function descendants(node: Node, types: Set<string>, intoFuncLiterals = false): Node[] {
   const out: Node[] = [];
-  const stack: Node[] = [];
-  const pushChildren = (n: Node) => {
-    const children = n.namedChildren;
-    for (let i = children.length - 1; i >= 0; i--) {
-      const c = children[i];
-      if (c) stack.push(c);
-    }
-  };
-  pushChildren(node);
-  while (stack.length > 0) {
-    const c = stack.pop()!;
-    if (types.has(c.type)) out.push(c);
-    if (c.type === "func_literal" && !intoFuncLiterals) continue;
-    pushChildren(c);
+  const skipLiterals = !intoFuncLiterals;
+  let skipUntil = -1;
+  for (const n of node.descendantsOfType(typeList(types, skipLiterals))) {
+    if (!n || n.id === node.id || n.startIndex < skipUntil) continue;
+    if (skipLiterals && n.type === "func_literal") skipUntil = n.endIndex;
+    if (types.has(n.type)) out.push(n);
   }
   return out;
+}
+
+const typeLists = new WeakMap<Set<string>, string[]>();
+const typeListsWithLiterals = new WeakMap<Set<string>, string[]>();
+
+function typeList(types: Set<string>, withLiterals: boolean): string[] {
+  const lists = withLiterals ? typeListsWithLiterals : typeLists;
+  let list = lists.get(types);
+  if (!list) {
+    list = withLiterals ? [...new Set([...types, "func_literal"])] : [...types];
+    lists.set(types, list);
+  }
+  return list;
 }
 
 export function functionName(fn: Node): string {
