@@ -176,25 +176,31 @@ function splitTopLevel(list: string): string[] {
 export function topLevelBodies(text: string): Body[] {
   const out: Body[] = [];
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
+  const tokens = TOP_LEVEL_TOKENS;
+  tokens.lastIndex = 0;
+  for (let m = tokens.exec(text); m; m = tokens.exec(text)) {
+    const i = m.index;
     const after = skipLiteral(text, i);
     if (after >= 0) {
-      i = after - 1;
+      tokens.lastIndex = after;
       continue;
     }
     const c = text.charCodeAt(i);
     if (c === 40 || c === 91 || c === 123) depth++;
     else if (c === 41 || c === 93 || c === 125) depth--;
-    else if (depth === 0 && c === 102 && (i === 0 || text.charCodeAt(i - 1) === NL) && text.startsWith("func", i) && !isIdent(text.charCodeAt(i + 4))) {
+    else if (depth === 0 && c === 102 && (i === 0 || text.charCodeAt(i - 1) === NL)) {
       const body = bodyOf(text, i);
       if (body) {
         out.push(body);
-        i = body.close;
+        tokens.lastIndex = body.close + 1;
       }
     }
   }
   return out;
 }
+
+/** What `topLevelBodies` stops at: brackets, what may start a comment, string or rune, and `func` at a line start. */
+const TOP_LEVEL_TOKENS = /[()[\]{}/`"']|^func(?!\w)/gm;
 
 /** The body of the declaration starting at `decl`, if the signature ends in one. */
 function bodyOf(text: string, decl: number): Body | undefined {
@@ -293,17 +299,24 @@ function matchingParen(text: string, open: number): number {
   return matching(text, open, 40, 41);
 }
 
+/** What `matching` stops at: its brackets, and what may start a comment, string or rune. */
+const BRACE_TOKENS = /[{}/`"']/g;
+const PAREN_TOKENS = /[()/`"']/g;
+
 function matching(text: string, open: number, opener: number, closer: number): number {
+  // A regex finds the next character that matters far faster than a loop over all of them.
+  const tokens = opener === 123 ? BRACE_TOKENS : PAREN_TOKENS;
   let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const after = skipLiteral(text, i);
+  tokens.lastIndex = open;
+  for (let m = tokens.exec(text); m; m = tokens.exec(text)) {
+    const after = skipLiteral(text, m.index);
     if (after >= 0) {
-      i = after - 1;
+      tokens.lastIndex = after;
       continue;
     }
-    const c = text.charCodeAt(i);
+    const c = text.charCodeAt(m.index);
     if (c === opener) depth++;
-    else if (c === closer && --depth === 0) return i;
+    else if (c === closer && --depth === 0) return m.index;
   }
   return -1;
 }

@@ -51,8 +51,8 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
   // A reused buffer starts at a read call in this file, or at a call of a function of the package or of a module package that may hand out a view.
   mayReport(gate) {
     if (SOURCE_CALL_TEXT.test(gate.text)) return true;
-    const called = calledNames(gate.text);
-    return callsAny(called, gate.dirDerived(VIEW_CANDIDATES)) || gate.moduleImports().some((i) => callsAny(called, gate.moduleDirDerived(i.path, VIEW_CANDIDATES)));
+    const calls = (candidates: ViewCandidates | undefined) => !!candidates?.calls?.test(gate.text);
+    return calls(gate.dirDerived(VIEW_CANDIDATES)) || gate.moduleImports().some((i) => calls(gate.moduleDirDerived(i.path, VIEW_CANDIDATES)));
   },
 
   check(context) {
@@ -1421,6 +1421,8 @@ interface ViewCandidates {
    * them, and makes no read call itself, cannot give the rule a source.
    */
   names: Set<string>;
+  /** A call of one of `names` (what `calledNames` would find), undefined when there is none. */
+  calls?: RegExp;
   /** The same as summary keys ("F", "Recv.M"): only these are summarized to learn which they are. */
   keys: Set<string>;
   /**
@@ -1450,7 +1452,7 @@ const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; method
     const keys = new Set(parts.flatMap((p) => p.direct));
     for (const [key, calls, carries] of methods) if (carries && calls.some((c) => viaMethods.has(c))) keys.add(key);
     const names = new Set([...keys].map(nameOfKey));
-    return { keys, names, viaMethods: viaMethods.size > 0 ? namesPattern(viaMethods) : undefined };
+    return { keys, names, calls: names.size > 0 ? namesPattern(names) : undefined, viaMethods: viaMethods.size > 0 ? namesPattern(viaMethods) : undefined };
   },
 };
 
