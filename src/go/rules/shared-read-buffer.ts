@@ -1457,28 +1457,24 @@ const VIEW_CANDIDATES: DirDerivation<{ direct: string[]; seeds: string[]; method
 };
 
 /**
- * What `summarizeAliases` needs before it can find a view or a read, on a
- * declaration's text: `reads`, a read call in the body; `carries`, a result
- * that can hold bytes; `direct`, a read into a []byte parameter, or a result
- * with a read or a slice of a []byte parameter (a method may also return a
- * view through another method, which the callers test with the package's
- * alias-call names).
+ * What `summarizeAliases` needs before it can find what `specialNames` looks
+ * for, on a declaration's text: `reads`, a read call in the body; `carries`, a
+ * result that can hold bytes; `direct`, a read into a []byte parameter (unless
+ * a read method's name says so already), or a result with a read (a view of a
+ * buffering parameter or of the receiver's buffer; a method may also return a
+ * view through another method, which `combine` follows). A result that only
+ * slices a []byte parameter passes on a view the caller already has: it cannot
+ * start one.
  */
 function viewTraits(d: DeclarationText): { reads: boolean; carries: boolean; direct: boolean } {
   const reads = SOURCE_TEXT.test(d.body);
+  // Without a read, only a method's results matter (a view through another method).
+  if (!reads && !d.method) return { reads, carries: false, direct: false };
   const { params, results } = signatureOf(d.header);
   const carries = results.some(mayCarryBytes);
-  return { reads, carries, direct: (reads && /\[\]byte|\[\]uint8|json\.RawMessage/.test(params)) || (carries && (reads || viewsOfBytesParam(d.header, d.body))) };
-}
-
-/** `summarizeAliases`'s test for a result that slices or returns a byte-slice parameter, on the declaration's text. */
-function viewsOfBytesParam(header: string, body: string): boolean {
-  for (const m of header.matchAll(/((?:\w+\s*,\s*)*\w+)\s+(?:\[\]byte|\[\]uint8|json\.RawMessage)\b/g)) {
-    for (const name of m[1].split(",").map((n) => n.trim())) {
-      if (new RegExp(`\\b${name}\\s*\\[[^\\]\\n]*:|\\breturn\\b[^\\n]*\\b${name}\\b`).test(body)) return true;
-    }
-  }
-  return false;
+  // A method call of a read method's name is a read into its argument whatever the receiver (READ_METHODS): what the method reads into adds nothing.
+  const readsIntoParam = !(d.method && Object.hasOwn(READ_METHODS, d.name)) && /\[\]byte|\[\]uint8|json\.RawMessage/.test(params);
+  return { reads, carries, direct: reads && (readsIntoParam || carries) };
 }
 
 function uniqueAliasingMethod(pkg: GoPackage, name: string): AliasSummary | undefined {
