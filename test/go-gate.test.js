@@ -144,3 +144,98 @@ func helper() *http.Transport {
     assert.deepStrictEqual(candidates("api", true), ["Fetch", "helper", "wrapper"]);
   });
 });
+
+describe("go gate: shared-read-buffer", function () {
+  const { GoGate } = require("../dist/go/gate");
+  const { sharedReadBuffer } = require("../dist/go/rules/shared-read-buffer");
+  after(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  const gateOf = (dir, name) => {
+    const file = path.join(dir, name);
+    return sharedReadBuffer.mayReport(new GoGate(file, fs.readFileSync(file, "utf8"), new GoWorkspace(KNOWLEDGE)));
+  };
+
+  it("takes Bytes() for a source only where a buffer is reset or the package names a bufio.Scanner", function () {
+    const dir = module({
+      "plain/plain.go": `package plain
+
+import "bytes"
+
+func render(parts []string) []byte {
+	var buf bytes.Buffer
+	for _, p := range parts {
+		buf.WriteString(p)
+	}
+	return buf.Bytes()
+}
+`,
+      "reset/reset.go": `package reset
+
+import "bytes"
+
+func frames(parts []string, out chan<- []byte) {
+	var buf bytes.Buffer
+	for _, p := range parts {
+		buf.Reset()
+		buf.WriteString(p)
+		out <- buf.Bytes()
+	}
+}
+`,
+      "scan/lines.go": `package scan
+
+func collect(src *source) [][]byte {
+	var out [][]byte
+	for src.sc.Scan() {
+		out = append(out, src.sc.Bytes())
+	}
+	return out
+}
+`,
+      "scan/source.go": `package scan
+
+import "bufio"
+
+type source struct {
+	sc *bufio.Scanner
+}
+`,
+    });
+    assert.strictEqual(gateOf(dir, "plain/plain.go"), false);
+    assert.strictEqual(gateOf(dir, "reset/reset.go"), true);
+    assert.strictEqual(gateOf(dir, "scan/lines.go"), true);
+  });
+
+  it("counts a function that reads into its []byte parameter, not one that only slices it", function () {
+    const dir = module({
+      "wire/wire.go": `package wire
+
+import "io"
+
+func fill(r io.Reader, b []byte) error {
+	_, err := io.ReadFull(r, b)
+	return err
+}
+
+func head(b []byte) []byte {
+	return b[:4]
+}
+`,
+      "wire/fills.go": `package wire
+
+func loop(r io.Reader, b []byte) {
+	for fill(r, b) == nil {
+	}
+}
+`,
+      "wire/heads.go": `package wire
+
+func first(b []byte) []byte {
+	return head(b)
+}
+`,
+    });
+    assert.strictEqual(gateOf(dir, "wire/fills.go"), true);
+    assert.strictEqual(gateOf(dir, "wire/heads.go"), false);
+  });
+});

@@ -79,13 +79,14 @@ export function callsNamed(scope: Node, names: Iterable<string>, methodsOnly: bo
   const root = scope.tree.rootNode;
   for (const m of scope.text.matchAll(re)) {
     const at = scope.startIndex + m.index;
-    const id = root.descendantForIndex(at, at + m[1].length);
-    if (!id) continue;
-    let callee = id.type === "field_identifier" ? id.parent : id.type === "identifier" && !methodsOnly ? id : null;
-    if (callee?.type === "selector_expression" && field(callee, "field")?.id !== id.id) continue;
-    while (callee?.parent?.type === "parenthesized_expression") callee = callee.parent;
-    const call = callee?.parent;
-    if (call?.type === "call_expression" && field(call, "function")?.id === callee!.id) out.push(call);
+    const nameEnd = at + m[1].length;
+    // The smallest node holding the name and the parenthesis after it is the call (no `parent`: each walks down from the root).
+    const call = root.descendantForIndex(at, scope.startIndex + m.index + m[0].length);
+    if (call?.type !== "call_expression") continue;
+    const fn = field(call, "function");
+    const callee = fn && unparen(fn);
+    if (!callee || callee.endIndex !== nameEnd) continue;
+    if (callee.type === "selector_expression" || (callee.type === "identifier" && !methodsOnly && callee.startIndex === at)) out.push(call);
   }
   return out;
 }

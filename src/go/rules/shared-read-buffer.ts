@@ -51,6 +51,7 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
   // A reused buffer starts at a read call in this file, or at a call of a function of the package or of a module package that may hand out a view.
   mayReport(gate) {
     if (SOURCE_CALL_TEXT.test(gate.text)) return true;
+    if (BYTES_CALL_TEXT.test(gate.text) && (BUFFER_RESET_TEXT.test(gate.text) || gate.dirDerived(MENTIONS_SCANNER))) return true;
     const calls = (candidates: ViewCandidates | undefined) => !!candidates?.calls?.test(gate.text);
     return calls(gate.dirDerived(VIEW_CANDIDATES)) || gate.moduleImports().some((i) => calls(gate.moduleDirDerived(i.path, VIEW_CANDIDATES)));
   },
@@ -172,9 +173,21 @@ const SOURCE_TEXT = new RegExp(`\\.(${SOURCE_NAMES.join("|")})\\(`);
  * the view candidates.
  */
 const ZERO_ARGUMENT_SOURCES = SOURCE_NAMES.filter((n) => Object.values(VIEW_METHODS).some((m) => m[n] === 0));
+/**
+ * `Bytes()` apart: a bytes.Buffer's is a source only where the buffer is reset
+ * (Reset, Truncate), and a bufio.Scanner has to be named in the package
+ * (`bufio.NewScanner`, a `*bufio.Scanner` field) for the rule to type one.
+ */
 const SOURCE_CALL_TEXT = new RegExp(
-  `\\.(${ZERO_ARGUMENT_SOURCES.join("|")})\\(\\s*\\)|\\.(${SOURCE_NAMES.filter((n) => !ZERO_ARGUMENT_SOURCES.includes(n)).join("|")})\\(\\s*[^\\s)]`,
+  `\\.(${ZERO_ARGUMENT_SOURCES.filter((n) => n !== "Bytes").join("|")})\\(\\s*\\)|\\.(${SOURCE_NAMES.filter((n) => !ZERO_ARGUMENT_SOURCES.includes(n)).join("|")})\\(\\s*[^\\s)]`,
 );
+const BYTES_CALL_TEXT = /\.Bytes\(\s*\)/;
+const BUFFER_RESET_TEXT = /\.(Reset|Truncate)\(/;
+const MENTIONS_SCANNER: DirDerivation<boolean, boolean> = {
+  key: "shared-read-buffer:mentions-scanner",
+  ofFile: (text) => /\bScanner\b/.test(text),
+  combine: (parts) => parts.some((p) => p),
+};
 
 /** `bytes` functions whose result is a sub-slice of their first argument. */
 const BYTES_SUBSLICE = new Set(["TrimSpace", "Trim", "TrimLeft", "TrimRight", "TrimPrefix", "TrimSuffix", "TrimFunc", "TrimLeftFunc", "TrimRightFunc"]);
@@ -1375,9 +1388,13 @@ function mentions(text: string, name: string): boolean {
   return new RegExp(`\\b${name}\\b`).test(text);
 }
 
+/** A call of one of `names`: `name(`, not the `func name(` or `func (r T) name(` that declares it. */
 function namesPattern(names: Set<string>): RegExp {
-  return new RegExp(`\\b(${[...names].join("|")})\\(`);
+  return new RegExp(`\\b(${[...names].join("|")})${NOT_DECLARED}\\(`);
 }
+
+/** After a name: it does not follow `func` or a method's receiver. */
+const NOT_DECLARED = "(?<!\\bfunc(?:\\s+|\\s*\\([^()]*\\)\\s*)\\w+)";
 
 /**
  * Functions and methods of the package whose calls can start an alias: they
@@ -1411,8 +1428,10 @@ function callsAny(called: Set<string>, candidates: ViewCandidates | undefined): 
 
 /** Names of the functions and methods called in `text` (`name(`, `x.name(`). */
 function calledNames(text: string): Set<string> {
-  return new Set(Array.from(text.matchAll(/\b(\w+)\(/g), (m) => m[1]));
+  return new Set(Array.from(text.matchAll(CALLED_NAME), (m) => m[1]));
 }
+
+const CALLED_NAME = new RegExp(`\\b(\\w+)${NOT_DECLARED}\\(`, "g");
 
 interface ViewCandidates {
   /**
