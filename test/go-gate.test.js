@@ -192,6 +192,21 @@ func collect(src *source) [][]byte {
 	return out
 }
 `,
+      "local/local.go": `package local
+
+import (
+	"bufio"
+	"io"
+)
+
+func lines(r io.Reader) (out [][]byte) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		out = append(out, sc.Bytes())
+	}
+	return out
+}
+`,
       "scan/source.go": `package scan
 
 import "bufio"
@@ -204,6 +219,7 @@ type source struct {
     assert.strictEqual(gateOf(dir, "plain/plain.go"), false);
     assert.strictEqual(gateOf(dir, "reset/reset.go"), true);
     assert.strictEqual(gateOf(dir, "scan/lines.go"), true);
+    assert.strictEqual(gateOf(dir, "local/local.go"), true);
   });
 
   it("counts a function that reads into its []byte parameter, not one that only slices it", function () {

@@ -228,6 +228,9 @@ const MAX_FILE_BYTES = 2_000_000;
 /** Source bytes of full trees kept for summaries and for their own file's analysis. */
 const TREE_BUDGET = 2_000_000;
 
+/** Source bytes of texts kept for the directory facts, derivations and declarations that read them in turn. */
+const TEXT_BUDGET = 4_000_000;
+
 export class GoWorkspace {
   private readonly modules = new Map<string, GoModule | null>();
   private readonly packages = new Map<string, GoPackage>();
@@ -373,7 +376,7 @@ export class GoWorkspace {
     }
     if (!goFile) {
       // An open document's summaries come from its text in the editor, not from the copy on disk.
-      const text = this.edited.get(key) ?? safeRead(key);
+      const text = this.textOf(key);
       if (text === undefined || text.length > MAX_FILE_BYTES) return undefined;
       goFile = new GoFile(key, text, parseGo(text));
       this.trees.set(key, goFile);
@@ -536,12 +539,39 @@ export class GoWorkspace {
     let facts = this.dirs.get(dir);
     if (!facts) {
       facts = new DirFacts(
-        () => goFilesOfDir(dir, true).map((file) => ({ file, text: this.edited.get(file) ?? safeRead(file) ?? "" })),
+        () => goFilesOfDir(dir, true).map((file) => ({ file, text: this.textOf(file) ?? "" })),
         (importPath) => this.isStandardLibrary(importPath, dir) && !this.resourcePackages.has(importPath),
       );
       this.dirs.set(dir, facts);
     }
     return facts;
+  }
+
+  /**
+   * Texts read lately. A directory's facts, each rule's derivation from them
+   * and the package declarations read the same files one after the other; a
+   * scan reads each once. Editors read afresh: files change on disk under them.
+   */
+  private readonly recentTexts = new Map<string, string>();
+  private recentBytes = 0;
+
+  private textOf(file: string): string | undefined {
+    const edited = this.edited.get(file);
+    if (edited !== undefined) return edited;
+    if (this.options.keepSources) return safeRead(file);
+    let text = this.recentTexts.get(file);
+    if (text === undefined) {
+      text = safeRead(file);
+      if (text === undefined) return undefined;
+      this.recentTexts.set(file, text);
+      this.recentBytes += text.length;
+      for (const [old, t] of this.recentTexts) {
+        if (this.recentBytes <= TEXT_BUDGET) break;
+        this.recentTexts.delete(old);
+        this.recentBytes -= t.length;
+      }
+    }
+    return text;
   }
 
   /** A package of the file's module by import path, or undefined when it is outside the module. */
@@ -596,7 +626,7 @@ export class GoWorkspace {
     let decls = this.declarations.get(file);
     if (decls === undefined) {
       decls = null;
-      const text = safeRead(file);
+      const text = this.textOf(file);
       if (text !== undefined && text.length <= MAX_FILE_BYTES) {
         const skeleton = declarationSkeleton(text);
         const tree = parseGo(skeleton.text);

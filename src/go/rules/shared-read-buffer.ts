@@ -51,7 +51,7 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
   // A reused buffer starts at a read call in this file, or at a call of a function of the package or of a module package that may hand out a view.
   mayReport(gate) {
     if (SOURCE_CALL_TEXT.test(gate.text)) return true;
-    if (BYTES_CALL_TEXT.test(gate.text) && (BUFFER_RESET_TEXT.test(gate.text) || gate.dirDerived(MENTIONS_SCANNER))) return true;
+    if (BYTES_CALL_TEXT.test(gate.text) && (BUFFER_RESET_TEXT.test(gate.text) || SCANNER_TEXT.test(gate.text) || gate.dirDerived(MENTIONS_SCANNER))) return true;
     const calls = (candidates: ViewCandidates | undefined) => !!candidates?.calls?.test(gate.text);
     return calls(gate.dirDerived(VIEW_CANDIDATES)) || gate.moduleImports().some((i) => calls(gate.moduleDirDerived(i.path, VIEW_CANDIDATES)));
   },
@@ -183,9 +183,10 @@ const SOURCE_CALL_TEXT = new RegExp(
 );
 const BYTES_CALL_TEXT = /\.Bytes\(\s*\)/;
 const BUFFER_RESET_TEXT = /\.(Reset|Truncate)\(/;
+const SCANNER_TEXT = /Scanner\b/;
 const MENTIONS_SCANNER: DirDerivation<boolean, boolean> = {
   key: "shared-read-buffer:mentions-scanner",
-  ofFile: (text) => /\bScanner\b/.test(text),
+  ofFile: (text) => SCANNER_TEXT.test(text),
   combine: (parts) => parts.some((p) => p),
 };
 
