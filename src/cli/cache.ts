@@ -54,6 +54,11 @@ export class ResultCache {
       .digest("hex");
   }
 
+  /** Whether a result of `file` is stored, whatever its key. */
+  knows(file: string): boolean {
+    return Object.hasOwn(this.entries, file);
+  }
+
   get(file: string, key: string): AnalyzedFile | undefined {
     const entry = this.entries[file];
     return entry && entry.key === key ? { file, fixesApplied: 0, ...entry.result } : undefined;

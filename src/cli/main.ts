@@ -19,7 +19,7 @@ import { formatRulesTable, formatText } from "./formatters/text";
 import { version } from "./package-info";
 import { progressLine } from "./progress";
 import { exitCode, relativePath, ScanReport } from "./report";
-import { analyzeAll } from "./workers";
+import { WorkerPool, analyzeAll } from "./workers";
 import { ResultCache } from "./cache";
 import { shardFiles } from "./shard";
 
@@ -65,7 +65,15 @@ async function scan(options: ScanOptions): Promise<number> {
   const selected = options.shard ? shardFiles(discovery.files, options.shard.index, options.shard.count) : discovery.files;
   // --fix rewrites files, so it always analyses afresh; what it leaves is cached for the next run.
   const cache = options.cache ? ResultCache.open(path.resolve(options.cacheLocation ?? ResultCache.defaultLocation(root)), engine, { rules: options.rules, typed: options.typed }) : undefined;
-  const keys = cache ? selected.map((f) => cache.keyOf(f)) : [];
+  // Files the cache has never seen will be analysed: their workers can start while the keys are computed.
+  const pool = cache && WorkerPool.startFor(selected.filter((f) => options.fix || !cache.knows(f)).length, { jobs: options.jobs, fix: options.fix, engineOptions });
+  let keys: (string | undefined)[];
+  try {
+    keys = cache ? selected.map((f) => cache.keyOf(f)) : [];
+  } catch (e) {
+    pool?.close();
+    throw e;
+  }
   const cached = selected.map((f, i) => (cache && !options.fix && keys[i] !== undefined ? cache.get(f, keys[i]!) : undefined));
   const misses = selected.filter((_, i) => cached[i] === undefined);
   const progress = progressLine(misses.length, options.progress && process.stderr.isTTY === true);
@@ -74,6 +82,7 @@ async function scan(options: ScanOptions): Promise<number> {
     fix: options.fix,
     engineOptions,
     onProgress: (done) => progress.update(done),
+    pool,
   });
   progress.clear();
   let next = 0;

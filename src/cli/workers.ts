@@ -14,6 +14,8 @@ import { AnalyzedFile, analyzeOne, internalFailure } from "./analyze";
 /** Below this, starting workers (each loads the parsers) costs more than it saves. */
 const PARALLEL_MIN_FILES = 50;
 
+const WORKER_SCRIPT = path.join(__dirname, "worker.js");
+
 export interface AnalyzeOptions {
   jobs: number;
   fix: boolean;
@@ -21,6 +23,8 @@ export interface AnalyzeOptions {
   engineOptions: EngineOptions;
   /** Called after each file with the number of files done so far. */
   onProgress?: (done: number) => void;
+  /** Workers started earlier, with the same engine options and `fix`; closed when the analysis ends. */
+  pool?: WorkerPool;
 }
 
 export interface WorkerData {
@@ -37,7 +41,49 @@ export interface WorkRequest {
 /** Worker to main: one result per file, then `done` for the request. */
 export type WorkReply = { kind: "result"; index: number; result: AnalyzedFile } | { kind: "done" };
 
+/**
+ * Workers started before their files are known, so that their start-up (each
+ * loads the engine and the parsers) overlaps what the main thread still does
+ * (cache keys). An error before a worker is taken shows again as its exit.
+ */
+export class WorkerPool {
+  private readonly idle: { worker: Worker; exited: boolean }[] = [];
+
+  private constructor(count: number, data: WorkerData) {
+    for (let i = 0; i < count; i++) {
+      const entry = { worker: new Worker(WORKER_SCRIPT, { workerData: data }), exited: false };
+      entry.worker.once("exit", () => (entry.exited = true));
+      entry.worker.on("error", () => {});
+      this.idle.push(entry);
+    }
+  }
+
+  /** A pool for a scan of about `fileCount` files, or undefined when it will not use workers. */
+  static startFor(fileCount: number, options: Pick<AnalyzeOptions, "jobs" | "fix" | "engineOptions">): WorkerPool | undefined {
+    if (options.jobs <= 1 || fileCount <= PARALLEL_MIN_FILES) return undefined;
+    return new WorkerPool(options.jobs, { engineOptions: options.engineOptions, fix: options.fix });
+  }
+
+  /** A started worker that is still alive, if one is left. */
+  take(): Worker | undefined {
+    for (let e = this.idle.shift(); e; e = this.idle.shift()) if (!e.exited) return e.worker;
+    return undefined;
+  }
+
+  close(): void {
+    for (const e of this.idle.splice(0)) void e.worker.terminate();
+  }
+}
+
 export async function analyzeAll(engine: Engine, files: string[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
+  try {
+    return await analyzeWith(engine, files, options);
+  } finally {
+    options.pool?.close();
+  }
+}
+
+async function analyzeWith(engine: Engine, files: string[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
   if (options.jobs <= 1 || files.length <= PARALLEL_MIN_FILES) {
     // A directory's files one after the other: the Go front end parses a package
     // once for its summaries and reuses those trees for the files' own analysis.
@@ -76,7 +122,7 @@ function analyzeInWorkers(files: string[], options: AnalyzeOptions): Promise<Ana
 
     const start = (run: number) => {
       const data: WorkerData = { engineOptions: options.engineOptions, fix: options.fix };
-      const worker = new Worker(path.join(__dirname, "worker.js"), { workerData: data });
+      const worker = options.pool?.take() ?? new Worker(WORKER_SCRIPT, { workerData: data });
       let current: number[] | undefined;
       running++;
 
