@@ -58,21 +58,29 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
 
   check(context) {
     const { file, ctx } = context.facts;
+    const tree = file.tree.rootNode;
+    const analysis = new Analysis(ctx, "check");
     // Functions of the module that hand out views or read into their argument, by name.
-    // Only names this file calls matter here, and only those are summarized.
-    const called = calledNames(file.text);
-    const special = new Set(specialNames(ctx.pkg, called, ctx.workspace));
-    for (const imp of file.imports) {
-      // A module package none of whose candidates this file calls is not even loaded.
+    // Only those this file calls where a source could start are summarized to learn which they are.
+    const imported = file.imports.flatMap((imp) => {
       const dir = ctx.workspace.dirOfImport(imp.path, ctx.pkg.dir);
-      if (!dir || !callsAny(called, viewCandidates(ctx.workspace, dir))) continue;
+      return dir ? [{ path: imp.path, candidates: viewCandidates(ctx.workspace, dir) }] : [];
+    });
+    const candidateNames = [...calledNames(file.text)].filter(
+      (n) => viewCandidates(ctx.workspace, ctx.pkg.dir).names.has(n) || imported.some((i) => i.candidates.names.has(n)),
+    );
+    const called = new Set(callsNamed(tree, candidateNames, false).flatMap((call) => (analysis.mayStartAt(call) ? [calleeParts(call)!.name] : [])));
+    const special = analysis.special;
+    for (const name of specialNames(ctx.pkg, called, ctx.workspace)) special.add(name);
+    for (const imp of imported) {
+      // A module package none of whose candidates this file calls is not even loaded.
+      if (!callsAny(called, imp.candidates)) continue;
       const pkg = ctx.workspace.packageByImportPath(imp.path, ctx.pkg.dir);
       if (pkg) for (const name of specialNames(pkg, called, ctx.workspace)) special.add(name);
     }
     const direct = SOURCE_TEXT.test(file.text);
     const viaModule = special.size > 0 && namesPattern(special).test(file.text);
     if (!direct && !viaModule) return;
-    const analysis = new Analysis(ctx, "check", special);
     const roots = new Map<number, { fn: Node; calls: Node[] }>();
     const mark = (call: Node) => {
       const top = topLevel(call);
@@ -81,7 +89,6 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
       root.calls.push(call);
       roots.set(top.id, root);
     };
-    const tree = file.tree.rootNode;
     if (direct) for (const call of callsNamed(tree, SOURCE_NAMES, true)) mark(call);
     if (viaModule) for (const call of callsNamed(tree, special, false)) mark(call);
     const reported = new Set<string>();
@@ -500,6 +507,28 @@ class Analysis {
     /** Names of module functions and methods (this package and the file's imports) that can start an alias. */
     readonly special: Set<string> = new Set(),
   ) {}
+
+  /**
+   * Whether a source could start at this call, whatever its callee turns out
+   * to read or hand out: every source needs a loop around the call or a buffer
+   * (an argument, the receiver) that outlives the call (`reuseOf`). Asked of
+   * every function the call is in, as any of them may be the one analysed.
+   */
+  mayStartAt(call: Node): boolean {
+    const infos: FnInfo[] = [];
+    for (let n = call.parent; n; n = n.parent) {
+      if (n.type === "for_statement") return true;
+      if (FUNCTION_TYPES.has(n.type)) infos.push(this.infoOf(n));
+    }
+    const parts = calleeParts(call);
+    const buffers = [...callArguments(call), ...(parts?.operand ? [parts.operand] : [])].flatMap((e) => {
+      let x = unparen(e);
+      if (x.type === "unary_expression" && x.child(0)?.type === "&") x = unparen(field(x, "operand") ?? x);
+      const root = rootOf(e);
+      return root ? [x, root] : [x];
+    });
+    return buffers.some((b) => infos.some((info) => this.reuseOf(b, normalize(b.text), call, info).callReuse));
+  }
 
   /**
    * Where the earliest of these candidate calls starts to alias a reused
