@@ -227,6 +227,7 @@ const CAPTURE_QUERY = "[(identifier) (selector_expression)] @x";
 const CALL_QUERY = "(call_expression) @c";
 const ASSIGN_QUERY = "[(assignment_statement) (short_var_declaration)] @a";
 const RETURN_QUERY = "(return_statement) @r";
+const VIEW_DEFINITIONS = new Set(["short_var_declaration", "var_spec"]);
 
 // ---- what the analysis tracks -------------------------------------------------------
 
@@ -511,23 +512,57 @@ class Analysis {
   /**
    * Whether a source could start at this call, whatever its callee turns out
    * to read or hand out: every source needs a loop around the call or a buffer
-   * (an argument, the receiver) that outlives the call (`reuseOf`). Asked of
-   * every function the call is in, as any of them may be the one analysed.
+   * (an argument, the receiver) that outlives the call. This is `reuseOf`'s
+   * `callReuse` widened so it needs no function index: a field, the receiver
+   * of any enclosing method, a package variable, or a local defined as a view
+   * of other storage (`b := c.buf[:0]`, which `reuseOf` follows).
    */
   mayStartAt(call: Node): boolean {
-    const infos: FnInfo[] = [];
+    let top: Node | undefined;
+    const receivers = new Set<string>();
     for (let n = call.parent; n; n = n.parent) {
       if (n.type === "for_statement") return true;
-      if (FUNCTION_TYPES.has(n.type)) infos.push(this.infoOf(n));
+      if (!FUNCTION_TYPES.has(n.type)) continue;
+      top = n;
+      const recv = namedChildren(field(n, "receiver"))[0]?.childrenForFieldName("name")[0];
+      if (recv) receivers.add(recv.text);
     }
+    if (!top) return false;
     const parts = calleeParts(call);
-    const buffers = [...callArguments(call), ...(parts?.operand ? [parts.operand] : [])].flatMap((e) => {
+    for (const e of [...callArguments(call), ...(parts?.operand ? [parts.operand] : [])]) {
       let x = unparen(e);
       if (x.type === "unary_expression" && x.child(0)?.type === "&") x = unparen(field(x, "operand") ?? x);
-      const root = rootOf(e);
-      return root ? [x, root] : [x];
-    });
-    return buffers.some((b) => infos.some((info) => this.reuseOf(b, normalize(b.text), call, info).callReuse));
+      for (const b of [x, rootOf(e)]) {
+        const base = b && leftmostIdentifier(b);
+        if (!b || !base) continue;
+        if (b.type === "selector_expression" || receivers.has(base.text) || this.ctx.pkg.packageVars.has(base.text) || this.ctx.file.packageVars.has(base.text)) return true;
+        if (b.type === "identifier" && this.viewDefinitions(top).has(b.text)) return true;
+      }
+    }
+    return false;
+  }
+
+  private readonly views = new Map<number, Set<string>>();
+
+  /** Names a function (literals included) defines as a view of other storage: `b := c.buf[:0]`, `var b = buf`. */
+  private viewDefinitions(fn: Node): Set<string> {
+    let names = this.views.get(fn.id);
+    if (!names) {
+      names = new Set();
+      for (const d of descendants(fn, VIEW_DEFINITIONS, true)) {
+        const left = d.type === "var_spec" ? d.childrenForFieldName("name").filter((n): n is Node => !!n) : namedChildren(field(d, "left"));
+        const right = namedChildren(field(d, d.type === "var_spec" ? "value" : "right"));
+        // As FnInfo records them: a value per name, or one call's results (never followed).
+        const same = right.length === left.length;
+        if (!same && right.length === 1) continue;
+        left.forEach((l, i) => {
+          const value = same ? right[i] : right[0];
+          if (value && /^(slice_expression|identifier|selector_expression)$/.test(unparen(value).type)) names!.add(l.text);
+        });
+      }
+      this.views.set(fn.id, names);
+    }
+    return names;
   }
 
   /**
