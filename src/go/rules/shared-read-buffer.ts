@@ -573,7 +573,8 @@ class Analysis {
     let first: number | undefined;
     for (const call of calls) {
       const fn = enclosingFunction(call);
-      if (!fn) continue;
+      // The cheap test first: it spares most functions their index.
+      if (!fn || !this.mayStartAt(call)) continue;
       const info = this.infoOf(fn);
       const arg = this.readTarget(call, info);
       const root = arg && rootOf(arg);
