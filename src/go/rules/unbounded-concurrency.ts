@@ -21,7 +21,7 @@ import { GoContext } from "../context";
 import { GoFile } from "../facts";
 import type { GoFacts } from "../frontend";
 import { goQuery, Node } from "../parser";
-import { callArguments, calleeParts, descendants, field, lineIndent, namedChildren, rangeOf, unparen } from "../syntax";
+import { callArguments, calleeParts, callsNamed, descendants, field, lineIndent, namedChildren, rangeOf, unparen } from "../syntax";
 
 /** Collections that hold a fixed set of long-running components: starting one goroutine each is bounded. */
 const DEFAULT_FIXED_COLLECTIONS = [
@@ -88,27 +88,29 @@ interface Spawn {
   literal?: Node;
 }
 
+/** Found from the text, the tree telling code from comments and strings: a query walks the whole tree. */
 function spawnsOf(file: GoFile): Spawn[] {
   const out: Spawn[] = [];
-  for (const { node } of goQuery("(go_statement) @go").captures(file.tree.rootNode)) {
+  const root = file.tree.rootNode;
+  for (const m of file.text.matchAll(/\bgo\b/g)) {
+    // The smallest node holding the keyword and what follows it is the go statement.
+    const node = root.descendantForIndex(m.index, m.index + 3);
+    if (node?.type !== "go_statement" || node.startIndex !== m.index) continue;
     const call = namedChildren(node).find((c) => c.type === "call_expression");
     const fn = call && field(call, "function");
     out.push({ kind: "go", node, literal: fn?.type === "func_literal" ? fn : undefined });
   }
-  if (file.text.includes(".Go(") || file.text.includes(".TryGo(")) {
-    const query = goQuery("(call_expression function: (selector_expression operand: (_) @recv field: (field_identifier) @name)) @call");
-    for (const m of query.matches(file.tree.rootNode)) {
-      const get = (n: string) => m.captures.find((c) => c.name === n)?.node;
-      const name = get("name")?.text;
-      const call = get("call");
-      const recv = get("recv");
-      if ((name !== "Go" && name !== "TryGo") || !call || !recv) continue;
-      const arg = callArguments(call)[0];
-      out.push({ kind: "group", node: call, receiver: recv, literal: arg?.type === "func_literal" ? arg : undefined });
-    }
+  for (const call of callsNamed(root, GROUP_METHODS, true)) {
+    const selector = field(call, "function");
+    const recv = selector?.type === "selector_expression" ? field(selector, "operand") : null;
+    if (!recv) continue;
+    const arg = callArguments(call)[0];
+    out.push({ kind: "group", node: call, receiver: recv, literal: arg?.type === "func_literal" ? arg : undefined });
   }
   return out;
 }
+
+const GROUP_METHODS = ["Go", "TryGo"];
 
 // ---- the analysis -------------------------------------------------------------
 
