@@ -99,6 +99,7 @@ export class GoFrontEnd implements FrontEnd {
       return { findings: [], notices: [{ file, kind: "input", message: `skipped: blocks nested deeper than ${MAX_NESTING} levels` }], comments: [] };
     }
     const workspace = this.workspaceFor(config);
+    workspace.noteText(file, text);
     const gate = new GoGate(file, text, workspace);
     const wanted = (rules as RuleRun<GoFacts, GoGate>[]).filter((r) => !r.rule.mayReport || r.rule.mayReport(gate));
     if (wanted.length === 0) return { findings: [], notices: [], comments: [] };

@@ -81,7 +81,7 @@ export function callsNamed(scope: Node, names: Iterable<string>, methodsOnly: bo
     const at = scope.startIndex + m.index;
     const nameEnd = at + m[1].length;
     // The smallest node holding the name and the parenthesis after it is the call (no `parent`: each walks down from the root).
-    const call = root.descendantForIndex(at, scope.startIndex + m.index + m[0].length);
+    const call = root.descendantForIndex(at, at + m[0].length);
     if (call?.type !== "call_expression") continue;
     const fn = field(call, "function");
     const callee = fn && unparen(fn);

@@ -555,6 +555,15 @@ export class GoWorkspace {
   private readonly recentTexts = new Map<string, string>();
   private recentBytes = 0;
 
+  /** The text a file is analysed with is its text now (`--fix` rewrites files during a scan). */
+  noteText(file: string, text: string): void {
+    const resolved = path.resolve(file);
+    const kept = this.recentTexts.get(resolved);
+    if (kept === undefined || kept === text) return;
+    this.recentTexts.set(resolved, text);
+    this.recentBytes += text.length - kept.length;
+  }
+
   private textOf(file: string): string | undefined {
     const edited = this.edited.get(file);
     if (edited !== undefined) return edited;

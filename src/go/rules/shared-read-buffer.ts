@@ -61,7 +61,7 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
     const tree = file.tree.rootNode;
     const analysis = new Analysis(ctx, "check");
     // Functions of the module that hand out views or read into their argument, by name.
-    // Only those this file calls where a source could start are summarized to learn which they are.
+    // Only those this file calls where a source could start (`mayStartAt`) are summarized to learn which they are.
     const imported = file.imports.flatMap((imp) => {
       const dir = ctx.workspace.dirOfImport(imp.path, ctx.pkg.dir);
       return dir ? [{ path: imp.path, candidates: viewCandidates(ctx.workspace, dir) }] : [];
@@ -173,17 +173,15 @@ const WRITER_CALL = /(^|\.)(Copy\w*|Fprint\w*|Encode\w*|Write\w*|NewEncoder|NewW
 const VIEW_NAMES = new Set(Object.values(VIEW_METHODS).flatMap((m) => Object.keys(m)));
 const SOURCE_NAMES = [...new Set([...Object.keys(READ_METHODS), "ReadFull", "ReadAtLeast", "Pread", "Recvfrom", "Next", "Bytes", "Peek", "ReadSlice", "ReadLine"])];
 const SOURCE_TEXT = new RegExp(`\\.(${SOURCE_NAMES.join("|")})\\(`);
+const ZERO_ARGUMENT_SOURCES = SOURCE_NAMES.filter((n) => Object.values(VIEW_METHODS).some((m) => m[n] === 0));
 /**
  * A read or view call with the arguments its real signature takes: `it.Next()`
  * on an iterator is no `bytes.Buffer.Next(n)`. What else a call of these names
  * could be (a module type's method handing out a view) the gate finds among
- * the view candidates.
- */
-const ZERO_ARGUMENT_SOURCES = SOURCE_NAMES.filter((n) => Object.values(VIEW_METHODS).some((m) => m[n] === 0));
-/**
- * `Bytes()` apart: a bytes.Buffer's is a source only where the buffer is reset
- * (Reset, Truncate), and a bufio.Scanner has to be named in the package
- * (`bufio.NewScanner`, a `*bufio.Scanner` field) for the rule to type one.
+ * the view candidates. `Bytes()` apart (BYTES_CALL_TEXT): a bytes.Buffer's is
+ * a source only where the buffer is reset (Reset, Truncate), and a
+ * bufio.Scanner has to be named in the package (`bufio.NewScanner`, a
+ * `*bufio.Scanner` field) for the rule to type one.
  */
 const SOURCE_CALL_TEXT = new RegExp(
   `\\.(${ZERO_ARGUMENT_SOURCES.filter((n) => n !== "Bytes").join("|")})\\(\\s*\\)|\\.(${SOURCE_NAMES.filter((n) => !ZERO_ARGUMENT_SOURCES.includes(n)).join("|")})\\(\\s*[^\\s)]`,
