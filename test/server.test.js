@@ -551,7 +551,8 @@ describe("language server (leaklint lsp --stdio)", function () {
 
   it("survives files it cannot analyse and keeps serving", async () => {
     const deep = path.join(ws, "deep.go");
-    const nested = `package deep\n\nfunc f() {\n${"{".repeat(5000)}${"}".repeat(5000)}\n}\n`;
+    // It opens a file, so a rule wants it parsed: the nesting limit applies.
+    const nested = `package deep\n\nimport "os"\n\nfunc f() {\n${"{".repeat(5000)}\nx, _ := os.Open("a")\n_ = x\n${"}".repeat(5000)}\n}\n`;
     const doc = client.open(deep, nested);
     assert.deepEqual(await client.diagnosticsFor(doc.uri, 1), []);
     await client.waitFor("the notice in the log", () => client.logs.find((l) => l.includes("deep.go: skipped: blocks nested deeper")));

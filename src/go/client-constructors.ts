@@ -14,7 +14,6 @@ import type { Node } from "./parser";
 import type { GoContext } from "./context";
 import type { GoFile } from "./facts";
 import { positionOf } from "./function-role";
-import { sourcesOfDir } from "./source-dirs";
 import { calleeParts, descendants, enclosingFunction, field, namedChildren, parameters, resultNames, unparen } from "./syntax";
 
 /** Package functions that return a new pooled client, by import path; the value names what is built. */
@@ -409,7 +408,7 @@ function packageText(ctx: GoContext): { runsServer: boolean; setsDefaultClient: 
   let facts = packageTexts.get(ctx.pkg);
   if (!facts) {
     const clause = new RegExp(`^package\\s+${ctx.file.packageName}\\b`, "m");
-    const texts = sourcesOfDir(ctx.pkg.dir).filter((t) => clause.test(t));
+    const texts = ctx.workspace.sourcesOf(ctx.pkg.dir).filter((t) => clause.test(t));
     facts = { runsServer: texts.some((t) => RUNS_SERVER.test(t)), setsDefaultClient: texts.some((t) => DEFAULT_CLIENT_SET.test(t)) };
     packageTexts.set(ctx.pkg, facts);
   }

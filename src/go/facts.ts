@@ -6,6 +6,7 @@
 import type { Node, Tree } from "./parser";
 import { Comment } from "../core/suppression";
 import { field, literalType, namedChildren } from "./syntax";
+import { detached } from "../core/detach";
 
 export interface GoImport {
   path: string;
@@ -167,9 +168,20 @@ const PACKAGE_NAMES: Record<string, string> = {
   "github.com/hashicorp/golang-lru/v2": "lru",
 };
 
+const importNames = new Map<string, string>();
+
 /** `github.com/jackc/pgx/v5` is used as `pgx`; `gopkg.in/yaml.v3` as `yaml`. */
 export function defaultImportName(importPath: string): string {
-  if (PACKAGE_NAMES[importPath]) return PACKAGE_NAMES[importPath];
+  let name = importNames.get(importPath);
+  if (name === undefined) {
+    name = PACKAGE_NAMES[importPath] ?? nameFromPath(importPath);
+    // A workspace imports a few thousand paths at most.
+    if (importNames.size < 10_000) importNames.set(detached(importPath), detached(name));
+  }
+  return name;
+}
+
+function nameFromPath(importPath: string): string {
   const parts = importPath.split("/");
   let last = parts[parts.length - 1];
   if (/^v\d+$/.test(last) && parts.length > 1) last = parts[parts.length - 2];

@@ -95,14 +95,15 @@ export class GoFrontEnd implements FrontEnd {
   }
 
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult {
-    if (maxBraceDepth(text) > MAX_NESTING) {
-      return { findings: [], notices: [{ file, kind: "input", message: `skipped: blocks nested deeper than ${MAX_NESTING} levels` }], comments: [] };
-    }
     const workspace = this.workspaceFor(config);
     workspace.noteText(file, text);
     const gate = new GoGate(file, text, workspace);
     const wanted = (rules as RuleRun<GoFacts, GoGate>[]).filter((r) => !r.rule.mayReport || r.rule.mayReport(gate));
     if (wanted.length === 0) return { findings: [], notices: [], comments: [] };
+    // Only a tree costs time quadratic in the nesting: a file no rule parses needs no limit.
+    if (maxBraceDepth(text) > MAX_NESTING) {
+      return { findings: [], notices: [{ file, kind: "input", message: `skipped: blocks nested deeper than ${MAX_NESTING} levels` }], comments: [] };
+    }
     const goFile = this.documents
       ? new GoFile(file, text, this.documents.parse(file, text))
       : (workspace.takeParsed(file, text) ?? new GoFile(file, text, parseGo(text)));

@@ -19,15 +19,6 @@ export function goFilesOfDir(dir: string, withTests: boolean): string[] {
   }
 }
 
-export function sourcesOfDir(dir: string): string[] {
-  return goFilesOfDir(dir, false).map((f) => readOrEmpty(f));
-}
-
-/** Import paths of a directory's non-test Go files, read with a regex. */
-export function importsOfDir(dir: string): string[] {
-  return importsOfSources(sourcesOfDir(dir));
-}
-
 export function importsOfSources(texts: string[]): string[] {
   return [...new Set(texts.flatMap((text) => textImports(text).map((i) => i.path)))];
 }

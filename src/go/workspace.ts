@@ -26,7 +26,7 @@ import { PACKAGE_FACTORIES, RESOURCE_RESULT, ResourceKind, TYPED_METHOD_FACTORIE
 import { GoContext } from "./context";
 import type { Construction } from "./constructions";
 import { ConfiguredUse, configuredUses, mentionsConfiguration } from "./configured";
-import { goFilesOfDir, importsOfDir, parseGoMod, sourcesOfDir, textImports } from "./source-dirs";
+import { goFilesOfDir, importsOfSources, parseGoMod, textImports } from "./source-dirs";
 import { DirDerivation, DirFacts, addCallers } from "./gate";
 import { CLIENT_IMPORTS, isClientConstructor } from "./client-constructors";
 import { isCacheConstructor } from "./cache-constructors";
@@ -447,7 +447,7 @@ export class GoWorkspace {
     if (cached !== undefined) return cached;
     this.mayConstruct.set(dir, false);
     let result = false;
-    for (const imported of importsOfDir(dir)) {
+    for (const imported of importsOfSources(this.sourcesOf(dir))) {
       if (this.isConstructorImport(imported) || this.packageMayConstruct(imported, dir)) {
         result = true;
         break;
@@ -505,7 +505,7 @@ export class GoWorkspace {
     let table = this.signatures.get(dir);
     if (!table) {
       table = new Map();
-      for (const text of sourcesOfDir(dir)) {
+      for (const text of this.sourcesOf(dir)) {
         for (const m of text.matchAll(/^func\s+(\w+)\s*(?:\[[^\]]*\])?\((.*)$/gm)) table.set(detached(m[1]), !!table.get(m[1]) || RESOURCE_RESULT.test(m[2]));
       }
       this.signatures.set(dir, table);
@@ -539,7 +539,7 @@ export class GoWorkspace {
     let facts = this.dirs.get(dir);
     if (!facts) {
       facts = new DirFacts(
-        () => goFilesOfDir(dir, true).map((file) => ({ file, text: this.textOf(file) ?? "" })),
+        () => this.filesOf(dir, true).map((file) => ({ file, text: this.textOf(file) ?? "" })),
         (importPath) => this.isStandardLibrary(importPath, dir) && !this.resourcePackages.has(importPath),
       );
       this.dirs.set(dir, facts);
@@ -554,6 +554,24 @@ export class GoWorkspace {
    */
   private readonly recentTexts = new Map<string, string>();
   private recentBytes = 0;
+
+  private readonly dirFiles = new Map<string, string[]>();
+
+  /** A directory's Go files (sorted), listed once per scan; editors list afresh, as files come and go. */
+  private filesOf(dir: string, withTests: boolean): string[] {
+    if (this.options.keepSources) return goFilesOfDir(dir, withTests);
+    let all = this.dirFiles.get(dir);
+    if (!all) {
+      all = goFilesOfDir(dir, true);
+      this.dirFiles.set(dir, all);
+    }
+    return withTests ? all : all.filter((f) => !isTestFile(f));
+  }
+
+  /** The texts of a directory's non-test Go files. */
+  sourcesOf(dir: string): string[] {
+    return this.filesOf(dir, false).map((file) => this.textOf(file) ?? "");
+  }
 
   /** The text a file is analysed with is its text now (`--fix` rewrites files during a scan). */
   noteText(file: string, text: string): void {
@@ -619,7 +637,7 @@ export class GoWorkspace {
 
   private packageFiles(dir: string, packageName: string | undefined, variant: "library" | "tests"): FileDeclarations[] {
     const out: FileDeclarations[] = [];
-    for (const file of goFilesOfDir(dir, variant === "tests")) {
+    for (const file of this.filesOf(dir, variant === "tests")) {
       if (file.endsWith("_test.go") !== (variant === "tests")) continue;
       const decls = this.declarationsOf(file);
       if (!decls) continue;
