@@ -682,13 +682,12 @@ const CONSTRUCTION_TEXT: DirDerivation<ConstructionText, ConstructionCandidates>
     const byName = new Map(imports.map((i) => [i.name, i.path]));
     const dotted = imports.filter((i) => i.name === ".").map((i) => i.path);
     const http = imports.some((i) => i.path === "net/http");
+    const named = [...byName.keys()].filter((n) => /^\w+$/.test(n));
+    const members = named.length > 0 ? new RegExp(`\\b(${named.join("|")})\\s*\\.\\s*(\\w+)`, "g") : undefined;
     const declarations = declarationsOf(text).map((d): [string, string[], string[]] => {
       const calls = [...new Set(Array.from(d.body.matchAll(/\b(\w+)\s*[([{]/g), (m) => m[1]))];
       const refs = new Set(dotted.flatMap((p) => calls.map((c) => `${p}\0${c}`)));
-      for (const m of d.body.matchAll(/\b(\w+)\s*\.\s*(\w+)/g)) {
-        const p = byName.get(m[1]);
-        if (p) refs.add(`${p}\0${m[2]}`);
-      }
+      for (const m of members ? d.body.matchAll(members) : []) refs.add(`${byName.get(m[1])}\0${m[2]}`);
       if (http && /\.\s*Clone\s*\(/.test(d.body)) refs.add("net/http\0Transport");
       return [d.name, [...refs], calls];
     });
