@@ -337,7 +337,17 @@ export class GoContext {
 
   /** `mayAcquireByName` for a call of this name with any operand (the file's imports, a variable, none). */
   mayAcquireNamed(name: string): boolean {
-    return this.declaresResourceResult(name) || this.mayBeAcquiringMethod(name) || this.file.imports.some((i) => this.mayBeAcquiringFunction(i.path, name));
+    return this.declaresResourceResult(name) || this.mayBeAcquiringMethod(name) || this.acquiringImports().some((path) => this.mayBeAcquiringFunction(path, name));
+  }
+
+  private acquiringImportList?: string[];
+
+  /** The file's imports whose functions could acquire: factory packages (built in or configured) and packages of the module. */
+  private acquiringImports(): string[] {
+    this.acquiringImportList ??= this.file.imports
+      .map((i) => i.path)
+      .filter((p) => PACKAGE_FACTORIES[p] || this.workspace.knowledge.resourceFactories.some((f) => f.function.startsWith(`${p}.`)) || this.workspace.isModuleImport(p, this.pkg.dir));
+    return this.acquiringImportList;
   }
 
   private mayBeAcquiringFunction(importPath: string, name: string): boolean {
