@@ -53,12 +53,6 @@ export class GoGate {
     return this.workspace.dirFacts(this.dir).derived(derivation);
   }
 
-  /** A fact derived from the texts of a module import's package; undefined outside the module. */
-  moduleDirDerived<P, T>(importPath: string, derivation: DirDerivation<P, T>): T | undefined {
-    const dir = this.workspace.dirOfImport(importPath, this.dir);
-    return dir ? this.workspace.dirFacts(dir).derived(derivation) : undefined;
-  }
-
   /**
    * Whether a call in this file could reach a cache or client constructor through
    * a function of its package or of a module package it imports (the summaries'

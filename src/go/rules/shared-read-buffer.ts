@@ -52,8 +52,8 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
   mayReport(gate) {
     if (SOURCE_CALL_TEXT.test(gate.text)) return true;
     if (BYTES_CALL_TEXT.test(gate.text) && (BUFFER_RESET_TEXT.test(gate.text) || SCANNER_TEXT.test(gate.text) || gate.dirDerived(MENTIONS_SCANNER))) return true;
-    const calls = (candidates: ViewCandidates | undefined) => !!candidates?.calls?.test(gate.text);
-    return calls(gate.dirDerived(VIEW_CANDIDATES)) || gate.moduleImports().some((i) => calls(gate.moduleDirDerived(i.path, VIEW_CANDIDATES)));
+    const calls = (dir: string | undefined) => !!dir && !!viewCandidates(gate.workspace, dir).calls?.test(gate.text);
+    return calls(gate.dir) || gate.moduleImports().some((i) => calls(gate.workspace.dirOfImport(i.path, gate.dir)));
   },
 
   check(context) {
@@ -1481,9 +1481,19 @@ function specialNames(pkg: GoPackage, called: Set<string>, workspace: GoWorkspac
   return names;
 }
 
+/** Every candidate starts from a read call: a directory without one is not scanned for them. */
 function viewCandidates(workspace: GoWorkspace, dir: string): ViewCandidates {
-  return workspace.dirFacts(dir).derived(VIEW_CANDIDATES);
+  const facts = workspace.dirFacts(dir);
+  return facts.derived(READS_ANYWHERE) ? facts.derived(VIEW_CANDIDATES) : NO_CANDIDATES;
 }
+
+const READS_ANYWHERE: DirDerivation<boolean, boolean> = {
+  key: "shared-read-buffer:reads",
+  ofFile: (text) => SOURCE_TEXT.test(text),
+  combine: (parts) => parts.some((p) => p),
+};
+
+const NO_CANDIDATES: ViewCandidates = { names: new Set(), keys: new Set() };
 
 /** Whether the names a file calls include one of a directory's view candidates. */
 function callsAny(called: Set<string>, candidates: ViewCandidates | undefined): boolean {
