@@ -400,8 +400,8 @@ const RUNS_SERVER = /\bhttp\.(ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)\s
 const packageTexts = new WeakMap<object, { runsServer: boolean; setsDefaultClient: boolean }>();
 
 /**
- * What the package's non-test files say as on disk (their trees are gone),
- * read once per package; the answers are kept, not the texts, which for as
+ * What the package's non-test files say as text (their trees are gone; an
+ * open document's text in the editor), read once per package; the answers are kept, not the texts, which for as
  * long as the package is known would hold the whole workspace.
  */
 function packageText(ctx: GoContext): { runsServer: boolean; setsDefaultClient: boolean } {
