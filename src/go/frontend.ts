@@ -96,7 +96,6 @@ export class GoFrontEnd implements FrontEnd {
 
   analyze(file: string, text: string, rules: ActiveRule[], config: LeaklintConfig): FrontEndResult {
     const workspace = this.workspaceFor(config);
-    workspace.noteText(file, text);
     const gate = new GoGate(file, text, workspace);
     const wanted = (rules as RuleRun<GoFacts, GoGate>[]).filter((r) => !r.rule.mayReport || r.rule.mayReport(gate));
     if (wanted.length === 0) return { findings: [], notices: [], comments: [] };

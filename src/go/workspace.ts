@@ -228,8 +228,6 @@ const MAX_FILE_BYTES = 2_000_000;
 /** Source bytes of full trees kept for summaries and for their own file's analysis. */
 const TREE_BUDGET = 2_000_000;
 
-/** Source bytes of texts kept for the directory facts, derivations and declarations that read them in turn. */
-const TEXT_BUDGET = 4_000_000;
 
 export class GoWorkspace {
   private readonly modules = new Map<string, GoModule | null>();
@@ -547,14 +545,6 @@ export class GoWorkspace {
     return facts;
   }
 
-  /**
-   * Texts read lately. A directory's facts, each rule's derivation from them
-   * and the package declarations read the same files one after the other; a
-   * scan reads each once. Editors read afresh: files change on disk under them.
-   */
-  private readonly recentTexts = new Map<string, string>();
-  private recentBytes = 0;
-
   private readonly dirFiles = new Map<string, string[]>();
 
   /** A directory's Go files (sorted), listed once per scan; editors list afresh, as files come and go. */
@@ -573,32 +563,9 @@ export class GoWorkspace {
     return this.filesOf(dir, false).map((file) => this.textOf(file) ?? "");
   }
 
-  /** The text a file is analysed with is its text now (`--fix` rewrites files during a scan). */
-  noteText(file: string, text: string): void {
-    const resolved = path.resolve(file);
-    const kept = this.recentTexts.get(resolved);
-    if (kept === undefined || kept === text) return;
-    this.recentTexts.set(resolved, text);
-    this.recentBytes += text.length - kept.length;
-  }
-
+  /** A file's text: the editor's for an open document, else the copy on disk. */
   private textOf(file: string): string | undefined {
-    const edited = this.edited.get(file);
-    if (edited !== undefined) return edited;
-    if (this.options.keepSources) return safeRead(file);
-    let text = this.recentTexts.get(file);
-    if (text === undefined) {
-      text = safeRead(file);
-      if (text === undefined) return undefined;
-      this.recentTexts.set(file, text);
-      this.recentBytes += text.length;
-      for (const [old, t] of this.recentTexts) {
-        if (this.recentBytes <= TEXT_BUDGET) break;
-        this.recentTexts.delete(old);
-        this.recentBytes -= t.length;
-      }
-    }
-    return text;
+    return this.edited.get(file) ?? safeRead(file);
   }
 
   /** A package of the file's module by import path, or undefined when it is outside the module. */
