@@ -9,7 +9,7 @@ import type { GoContext } from "./context";
 import { GoFile } from "./facts";
 import { GoKnowledge } from "../core/config";
 import { positionOf } from "./function-role";
-import { callArguments, descendants, enclosingFunction, field, namedChildren, parameterNames, resultNames, unparen } from "./syntax";
+import { callArguments, descendants, enclosingFunction, field, namedChildren, parameterNames, resultNames, stripAddress, unparen } from "./syntax";
 
 /** Reads what one call preallocates from its arguments; undefined when nothing literal says so. */
 type Estimator = (args: Node[], ctx: GoContext, call: Node) => string | undefined;
@@ -307,12 +307,6 @@ function ttlcacheV3Estimate(args: Node[], ctx: GoContext): string | undefined {
 }
 
 // ---- literal values --------------------------------------------------------------
-
-function stripAddress(expr: Node): Node {
-  const e = unparen(expr);
-  if (e.type === "unary_expression" && e.child(0)?.type === "&") return unparen(field(e, "operand") ?? e);
-  return e;
-}
 
 function keyedElements(literal: Node): [string, Node][] {
   const out: [string, Node][] = [];

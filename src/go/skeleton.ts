@@ -24,6 +24,14 @@ export interface Body {
 }
 
 /**
+ * What the top-level scans stop at: brackets, what may start a comment, string
+ * or rune, and a declaration keyword at a line start (the scans check what
+ * follows it). A regex finds the next of these far faster than a loop over
+ * every character; each scan takes its own copy, as `lastIndex` is its state.
+ */
+const TOP_LEVEL_TOKENS = /[()[\]{}/`"']|^(?:func|const|var)/gm;
+
+/**
  * The source reduced to what the tree must still tell a package: the package
  * clause, imports, type and var declarations. Function declarations whose
  * extent and key the scanner is sure of are dropped, their keys returned
@@ -40,30 +48,32 @@ export function declarationSkeleton(text: string): { text: string; functionKeys:
     kept = to;
   };
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
+  const tokens = new RegExp(TOP_LEVEL_TOKENS);
+  for (let m = tokens.exec(text); m; m = tokens.exec(text)) {
+    const i = m.index;
     const after = skipLiteral(text, i);
     if (after >= 0) {
       if (depth === 0 && text.charCodeAt(i) === SLASH) drop(i, after);
-      i = after - 1;
+      tokens.lastIndex = after;
       continue;
     }
     const c = text.charCodeAt(i);
     if (c === 40 || c === 91 || c === 123) depth++;
     else if (c === 41 || c === 93 || c === 125) depth--;
     else if (depth === 0 && (i === 0 || text.charCodeAt(i - 1) === NL)) {
-      if (c === 102 && text.startsWith("func", i) && !isIdent(text.charCodeAt(i + 4))) {
+      if (c === 102 && !isIdent(text.charCodeAt(i + 4))) {
         const body = bodyOf(text, i);
         const key = body && functionKeyOf(text.slice(body.decl, body.open));
         if (body && key) {
           functionKeys.push(key.key);
           drop(i, body.close + 1);
-          i = body.close;
+          tokens.lastIndex = body.close + 1;
         }
       } else if (c === 99 && /^const\b/.test(text.slice(i, i + 6))) {
         const end = declarationEnd(text, i);
         if (end >= 0) {
           drop(i, end);
-          i = end - 1;
+          tokens.lastIndex = end;
         }
       } else if (c === 118 && /^var\b/.test(text.slice(i, i + 4))) {
         // Values matter only for the type of a literal: `T{...}` and func literals keep `{}`.
@@ -72,7 +82,7 @@ export function declarationSkeleton(text: string): { text: string; functionKeys:
           for (const body of valueBodies(text, i, end)) {
             drop(body.open + 1, body.close);
           }
-          i = end - 1;
+          tokens.lastIndex = end;
         }
       }
     }
@@ -176,8 +186,7 @@ function splitTopLevel(list: string): string[] {
 export function topLevelBodies(text: string): Body[] {
   const out: Body[] = [];
   let depth = 0;
-  const tokens = TOP_LEVEL_TOKENS;
-  tokens.lastIndex = 0;
+  const tokens = new RegExp(TOP_LEVEL_TOKENS);
   for (let m = tokens.exec(text); m; m = tokens.exec(text)) {
     const i = m.index;
     const after = skipLiteral(text, i);
@@ -188,7 +197,7 @@ export function topLevelBodies(text: string): Body[] {
     const c = text.charCodeAt(i);
     if (c === 40 || c === 91 || c === 123) depth++;
     else if (c === 41 || c === 93 || c === 125) depth--;
-    else if (depth === 0 && c === 102 && (i === 0 || text.charCodeAt(i - 1) === NL)) {
+    else if (depth === 0 && c === 102 && (i === 0 || text.charCodeAt(i - 1) === NL) && !isIdent(text.charCodeAt(i + 4))) {
       const body = bodyOf(text, i);
       if (body) {
         out.push(body);
@@ -199,8 +208,6 @@ export function topLevelBodies(text: string): Body[] {
   return out;
 }
 
-/** What `topLevelBodies` stops at: brackets, what may start a comment, string or rune, and `func` at a line start. */
-const TOP_LEVEL_TOKENS = /[()[\]{}/`"']|^func(?!\w)/gm;
 
 /** The body of the declaration starting at `decl`, if the signature ends in one. */
 function bodyOf(text: string, decl: number): Body | undefined {

@@ -42,6 +42,13 @@ export function unparen(node: Node): Node {
   return n;
 }
 
+/** Strips parentheses and a taken address: `&buf` and `(&buf)` are `buf`. */
+export function stripAddress(expr: Node): Node {
+  const e = unparen(expr);
+  if (e.type === "unary_expression" && e.child(0)?.type === "&") return unparen(field(e, "operand") ?? e);
+  return e;
+}
+
 /** `pkg.Name` or `recv.Method` of a call: [operand text or null, name]. */
 export function calleeParts(call: Node): { operand: Node | null; name: string } | null {
   const fn = field(call, "function");

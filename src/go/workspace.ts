@@ -228,7 +228,6 @@ const MAX_FILE_BYTES = 2_000_000;
 /** Source bytes of full trees kept for summaries and for their own file's analysis. */
 const TREE_BUDGET = 2_000_000;
 
-
 export class GoWorkspace {
   private readonly modules = new Map<string, GoModule | null>();
   private readonly packages = new Map<string, GoPackage>();

@@ -26,7 +26,7 @@ import type { GoFacts } from "../frontend";
 import { addImportEdit } from "../imports";
 import type { Node } from "../parser";
 import { goQuery } from "../parser";
-import { FUNCTION_TYPES, callArguments, callsNamed, calleeParts, descendants, enclosingFunction, field, lineIndent, literalType, namedChildren, parameters, rangeOf, statementsOf, unparen } from "../syntax";
+import { FUNCTION_TYPES, callArguments, callsNamed, calleeParts, descendants, enclosingFunction, field, lineIndent, literalType, namedChildren, parameters, rangeOf, statementsOf, stripAddress, unparen } from "../syntax";
 import type { FunctionSummary, GoPackage, GoWorkspace } from "../workspace";
 
 const RULE_ID = "shared-read-buffer";
@@ -66,9 +66,8 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
       const dir = ctx.workspace.dirOfImport(imp.path, ctx.pkg.dir);
       return dir ? [{ path: imp.path, candidates: viewCandidates(ctx.workspace, dir) }] : [];
     });
-    const candidateNames = [...calledNames(file.text)].filter(
-      (n) => viewCandidates(ctx.workspace, ctx.pkg.dir).names.has(n) || imported.some((i) => i.candidates.names.has(n)),
-    );
+    const own = viewCandidates(ctx.workspace, ctx.pkg.dir);
+    const candidateNames = [...calledNames(file.text)].filter((n) => own.names.has(n) || imported.some((i) => i.candidates.names.has(n)));
     const called = new Set(callsNamed(tree, candidateNames, false).flatMap((call) => (analysis.mayStartAt(call) ? [calleeParts(call)!.name] : [])));
     const special = analysis.special;
     for (const name of specialNames(ctx.pkg, called, ctx.workspace)) special.add(name);
@@ -528,9 +527,7 @@ class Analysis {
     if (!top) return false;
     const parts = calleeParts(call);
     for (const e of [...callArguments(call), ...(parts?.operand ? [parts.operand] : [])]) {
-      let x = unparen(e);
-      if (x.type === "unary_expression" && x.child(0)?.type === "&") x = unparen(field(x, "operand") ?? x);
-      for (const b of [x, rootOf(e)]) {
+      for (const b of [stripAddress(e), rootOf(e)]) {
         const base = b && leftmostIdentifier(b);
         if (!b || !base) continue;
         if (b.type === "selector_expression" || receivers.has(base.text) || this.ctx.pkg.packageVars.has(base.text) || this.ctx.file.packageVars.has(base.text)) return true;
@@ -1039,9 +1036,7 @@ class Analysis {
     for (const alias of summary?.bufferViews ?? []) {
       const arg = args[alias.param];
       if (!arg) continue;
-      let x = unparen(arg);
-      if (x.type === "unary_expression" && x.child(0)?.type === "&") x = unparen(field(x, "operand") ?? x);
-      const source = this.bufferSource(x, alias.family, alias.method, call, info);
+      const source = this.bufferSource(stripAddress(arg), alias.family, alias.method, call, info);
       if (source) out.push({ source: { ...source, via: source.via ?? `returned by ${label}` }, index: alias.result, holder: alias });
     }
     return out;
