@@ -255,3 +255,81 @@ func first(b []byte) []byte {
     assert.strictEqual(gateOf(dir, "wire/heads.go"), false);
   });
 });
+
+describe("go front end: partial parses", function () {
+  const parser = require("../dist/go/parser");
+  const { createEngine } = require("../dist/index");
+  let engine;
+  let parseGo;
+  const parses = [];
+
+  before(async () => {
+    engine = await createEngine({});
+    parseGo = parser.parseGo;
+    // Every parse, and whether it left functions out.
+    parser.parseGo = (text, previous, ranges) => {
+      parses.push(ranges ? "partial" : "full");
+      return parseGo(text, previous, ranges);
+    };
+  });
+
+  after(() => {
+    parser.parseGo = parseGo;
+    made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
+  });
+
+  it("leaves out the functions no rule reports in, and summarizes them from parses of their own", function () {
+    const text = `package app
+
+import "os"
+
+var held *os.File
+
+func closeIt(f *os.File) {
+	f.Close()
+}
+
+func keep(f *os.File) {
+	held = f
+}
+
+func good() error {
+	f, err := os.Open("a")
+	if err != nil {
+		return err
+	}
+	closeIt(f)
+	return nil
+}
+
+func stored() error {
+	f, err := os.Open("b")
+	if err != nil {
+		return err
+	}
+	keep(f)
+	return nil
+}
+
+func leaks() error {
+	f, err := os.Open("c")
+	if err != nil {
+		return err
+	}
+	_ = f.Name()
+	return nil
+}
+`;
+    const dir = module({ "app/app.go": text });
+    const file = path.join(dir, "app/app.go");
+    parses.length = 0;
+    const findings = engine.analyzeText(file, text).findings;
+    assert.deepStrictEqual(
+      findings.map((f) => [f.ruleId, f.range.start.line]),
+      [["unclosed-handle", 33]],
+      "the helpers' summaries (release, hand-off) came through",
+    );
+    // Its own parse without the helpers, one helper alone, then the file again for the other helper.
+    assert.deepStrictEqual(parses, ["partial", "partial", "full"]);
+  });
+});

@@ -5,7 +5,7 @@
 // full parse.
 const assert = require("node:assert");
 const { initGoParser, parseGo } = require("../dist/go/parser");
-const { GoFile, functionKey } = require("../dist/go/facts");
+const { GoFile, functionKey, parseGoFile } = require("../dist/go/facts");
 const { declarationSkeleton, topLevelBodies } = require("../dist/go/skeleton");
 
 const SOURCE = `// Code comment with func inside: func x() {
@@ -125,5 +125,58 @@ describe("go skeleton", function () {
   it("leaves a declaration gofmt would not write untouched", function () {
     const text = "package p\n\n  func indented() {\n\treturn\n}\n";
     assert.deepStrictEqual(declarationSkeleton(text), { text, functionKeys: [] });
+  });
+
+  it("parses a file without the functions turned down: the rest is the full parse's, positions included", function () {
+    const text = `package shapes
+
+import "os"
+
+func first() {
+	f, _ := os.Open("é") // a non-ASCII string before the kept function shifts byte offsets
+	_ = f
+}
+
+// leaklint:ignore-file unclosed-handle (after the first declaration: no file-wide directive)
+
+${SOURCE.slice(SOURCE.indexOf("func any_"))}`;
+    const kept = new Set(["multi", "generic"]);
+    const partial = parseGoFile("shapes.go", text, (fn) => kept.has(fn.key));
+    const full = new GoFile("shapes.go", text, parseGo(text));
+    try {
+      // A declaration without a body is not one the scanner takes out.
+      assert.deepStrictEqual(partial.functions.map(functionKey), ["multi", "external", "generic"]);
+      assert.deepStrictEqual(
+        partial.omitted.map((fn) => [fn.key, fn.row]),
+        ["first", "any_", "set", "Store.Open", "newThing"].map((key) => [key, full.functions.find((f) => functionKey(f) === key).node.startPosition.row]),
+      );
+      assert.ok(partial.omits("Store.Open") && !partial.omits("multi"));
+      // The tree of a kept function is the full parse's, node for node.
+      const shape = (node) => [node.type, node.startIndex, node.endIndex, node.startPosition, node.endPosition, ...Array.from({ length: node.childCount }, (_, i) => shape(node.child(i)))];
+      for (const fn of partial.functions) {
+        assert.deepStrictEqual(shape(fn.node), shape(full.functions.find((f) => f.node.startIndex === fn.node.startIndex).node));
+      }
+      assert.strictEqual(partial.tree.rootNode.hasError, false);
+      for (const facts of ["packageName", "imports", "fieldTypes", "packageVars", "packageVarTypes"]) {
+        assert.deepStrictEqual(partial[facts], full[facts], facts);
+      }
+      // The first declaration is the omitted `first`: the directive after it is no file-wide one.
+      const directive = (file) => file.comments.find((c) => c.text.includes("ignore-file"));
+      assert.strictEqual(directive(full).beforeFirstDeclaration, false);
+      assert.strictEqual(directive(partial).beforeFirstDeclaration, false);
+    } finally {
+      partial.tree.delete();
+      full.tree.delete();
+    }
+  });
+
+  it("parses the whole file when nothing is turned down", function () {
+    const partial = parseGoFile("shapes.go", SOURCE, () => true);
+    try {
+      assert.deepStrictEqual(partial.omitted, []);
+      assert.strictEqual(partial.functions.length, facts(SOURCE).functions.length);
+    } finally {
+      partial.tree.delete();
+    }
   });
 });

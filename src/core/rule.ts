@@ -29,6 +29,14 @@ export interface Rule<Facts, Gate = never> {
    * nothing, so a file no rule wants is never parsed.
    */
   mayReport?(gate: Gate): boolean;
+  /**
+   * For a file `mayReport` wants, a test of each top-level function's text
+   * (header and body): false promises that `check` reports nothing inside it
+   * and needs no more of it than its summary. When every rule the file wants
+   * has one, the front end leaves the functions none of them wants out of the
+   * parse.
+   */
+  mayReportIn?(gate: Gate): (declaration: string) => boolean;
 }
 
 export function toFinding(meta: RuleMeta, file: string, severity: Severity, r: Report): Finding {

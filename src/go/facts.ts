@@ -3,10 +3,11 @@
  * (functions, methods, struct field types, package variables) and comments.
  * Computed once per parse and shared by every rule.
  */
-import type { Node, Tree } from "./parser";
+import { parseGo, type Node, type Range, type Tree } from "./parser";
 import { Comment } from "../core/suppression";
 import { field, literalType, namedChildren } from "./syntax";
 import { detached } from "../core/detach";
+import { DeclarationText, declarationsOf } from "./skeleton";
 
 export interface GoImport {
   path: string;
@@ -19,6 +20,13 @@ export interface GoFunction {
   name: string;
   /** Receiver type name without `*`, for methods. */
   receiver?: string;
+}
+
+/** A top-level function a partial parse left out of the tree. */
+export interface OmittedFunction {
+  key: string;
+  /** The line of its `func`. */
+  row: number;
 }
 
 /** How summaries name a function: "F", or "Recv.M" for a method. */
@@ -50,6 +58,8 @@ export class GoFile {
     readonly path: string,
     readonly text: string,
     readonly tree: Tree,
+    /** Functions of `text` the tree leaves out (see `parseGoFile`): `functions` is not all of them. */
+    readonly omitted: readonly OmittedFunction[] = [],
   ) {
     const root = tree.rootNode;
     this.packageName = "";
@@ -91,6 +101,7 @@ export class GoFile {
           break;
       }
     }
+    for (const fn of omitted) firstDeclLine = Math.min(firstDeclLine, fn.row);
     this.firstDeclLine = firstDeclLine;
     // Go's convention: the marker line comes before the package clause.
     const header = text.slice(0, root.namedChildren.find((n) => n?.type === "package_clause")?.startIndex ?? 0);
@@ -152,6 +163,11 @@ export class GoFile {
     return comments;
   }
 
+  /** Whether the tree leaves out the function or method `key`. */
+  omits(key: string): boolean {
+    return this.omitted.some((fn) => fn.key === key);
+  }
+
   /** The import path behind a package name used in this file, if it is one. */
   importPath(name: string): string | undefined {
     return this.importsByName.get(name);
@@ -160,6 +176,41 @@ export class GoFile {
   importsAny(paths: (p: string) => boolean): boolean {
     return this.imports.some((i) => paths(i.path));
   }
+}
+
+/**
+ * Parses `text` without the top-level functions `keep` turns down, each of
+ * which costs as much to parse as its share of the text. What is left
+ * (package clause, imports, types, variables, constants, the functions kept)
+ * is valid Go, and its nodes keep their offsets and positions in `text`.
+ */
+export function parseGoFile(file: string, text: string, keep?: (fn: DeclarationText) => boolean): GoFile {
+  const omitted = keep ? declarationsOf(text).filter((fn) => !keep(fn)) : [];
+  if (omitted.length === 0) return new GoFile(file, text, parseGo(text));
+  const ranges: Range[] = [];
+  const out: OmittedFunction[] = [];
+  // Rows and columns of each boundary, counted in one pass over the text.
+  let row = 0;
+  let lineStart = 0;
+  const pointAt = (index: number) => {
+    for (let nl = text.indexOf("\n", lineStart); nl >= 0 && nl < index; nl = text.indexOf("\n", lineStart)) {
+      row++;
+      lineStart = nl + 1;
+    }
+    return { row, column: index - lineStart };
+  };
+  let from = 0;
+  let fromPoint = pointAt(0);
+  for (const fn of omitted) {
+    const start = pointAt(fn.start);
+    if (fn.start > from) ranges.push({ startIndex: from, endIndex: fn.start, startPosition: fromPoint, endPosition: start });
+    out.push({ key: fn.key, row: start.row });
+    from = fn.end;
+    fromPoint = pointAt(fn.end);
+  }
+  if (from < text.length) ranges.push({ startIndex: from, endIndex: text.length, startPosition: fromPoint, endPosition: pointAt(text.length) });
+  if (ranges.length === 0) return new GoFile(file, text, parseGo(text));
+  return new GoFile(file, text, parseGo(text, undefined, ranges), out);
 }
 
 /** Packages whose name the import path does not say (goimports would write an alias for them). */

@@ -7,9 +7,9 @@ import { ActiveRule, FrontEnd, FrontEndResult } from "../core/engine";
 import { Rule, RuleRun, runRules, unlessTooDeep } from "../core/rule";
 import { ToolNotice } from "../core/types";
 import { GoContext } from "./context";
-import { GoFile } from "./facts";
+import { GoFile, parseGoFile } from "./facts";
 import { MustReleaseFinding, findMustReleaseLeaks } from "./must-release";
-import { parseGo } from "./parser";
+import type { DeclarationText } from "./skeleton";
 import { GO_RULES } from "./rules";
 import { GoDocuments } from "./documents";
 import { GoDependencyIndex } from "./source-dirs";
@@ -42,6 +42,24 @@ export function maxBraceDepth(text: string): number {
   function end(index: number): number {
     return index < 0 ? text.length : index;
   }
+}
+
+/**
+ * Which top-level functions the wanted rules could report in, when each of
+ * them can tell from a function's text: the others are left out of the parse
+ * (their summaries, if asked for, come from a parse of their own).
+ */
+function functionsWanted(gate: GoGate, wanted: RuleRun<GoFacts, GoGate>[]): ((fn: DeclarationText) => boolean) | undefined {
+  const tests: ((declaration: string) => boolean)[] = [];
+  for (const r of wanted) {
+    const test = r.rule.mayReportIn?.(gate);
+    if (!test) return undefined;
+    tests.push(test);
+  }
+  return (fn) => {
+    const declaration = gate.text.slice(fn.start, fn.end);
+    return tests.some((test) => test(declaration));
+  };
 }
 
 /** What Go rules receive: the file, its ownership context, and shared analyses computed on first use. */
@@ -105,7 +123,7 @@ export class GoFrontEnd implements FrontEnd {
     }
     const goFile = this.documents
       ? new GoFile(file, text, this.documents.parse(file, text))
-      : (workspace.takeParsed(file, text) ?? new GoFile(file, text, parseGo(text)));
+      : (workspace.takeParsed(file, text) ?? parseGoFile(file, text, functionsWanted(gate, wanted)));
     try {
       if (goFile.generated) return { findings: [], notices: [], comments: [] };
       const pkg = workspace.packageOf(goFile);

@@ -28,6 +28,14 @@ export class GoGate {
     this.isTestFile = file.endsWith("_test.go");
   }
 
+  private readonly memos = new Map<string, unknown>();
+
+  /** A value several rules (or a rule's gate and its `mayReportIn`) compute from this gate: computed once. */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
+  }
+
   /** The file's imports with the names it uses for them. */
   get imports(): TextImport[] {
     this.importList ??= textImports(this.text);

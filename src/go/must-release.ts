@@ -22,6 +22,7 @@ import {
   isPgxPoolImport,
 } from "./resources";
 import type { GoGate } from "./gate";
+import { escapeRegExp } from "../core/regexp";
 import {
   calleeParts,
   calledNamesOf,
@@ -59,20 +60,32 @@ const METHOD_IMPORT = (p: string) => isDatabaseImport(p) || isPgxPoolImport(p) |
  * returns a resource. Mirrors `GoContext.acquisitionOf`, by name only.
  */
 export function mayAcquire(gate: GoGate): boolean {
-  const { workspace } = gate;
-  const configured = workspace.knowledge.resourceFactories.map((f) => f.function);
-  for (const imp of gate.imports) {
-    const factories = PACKAGE_FACTORIES[imp.path];
-    const own = configured.filter((f) => f.startsWith(`${imp.path}.`));
-    const module = workspace.isModuleImport(imp.path, gate.dir);
-    if (!factories && own.length === 0 && !module) continue;
-    for (const name of gate.calledThrough(imp.name)) {
-      if (factories?.[name] || own.includes(`${imp.path}.${name}`)) return true;
-      if (module && workspace.mayReturnResource(imp.path, name, gate.dir)) return true;
+  return gate.memo("must-release:may-acquire", () => acquiringText(gate)(gate.text));
+}
+
+/** Whether a text of the gate's file (all of it, or one function) holds a call that `mayAcquire` counts. */
+export function acquiringText(gate: GoGate): (text: string) => boolean {
+  return gate.memo("must-release:acquiring-text", () => {
+    const { workspace } = gate;
+    const configured = workspace.knowledge.resourceFactories.map((f) => f.function);
+    const calls: string[] = [];
+    for (const imp of gate.imports) {
+      const factories = PACKAGE_FACTORIES[imp.path];
+      const own = configured.filter((f) => f.startsWith(`${imp.path}.`));
+      const module = workspace.isModuleImport(imp.path, gate.dir);
+      if (!factories && own.length === 0 && !module) continue;
+      const acquiring = new Set<string>();
+      for (const name of gate.calledThrough(imp.name)) {
+        if (acquiring.has(name)) continue;
+        if (factories?.[name] || own.includes(`${imp.path}.${name}`) || (module && workspace.mayReturnResource(imp.path, name, gate.dir))) acquiring.add(name);
+      }
+      if (acquiring.size > 0) calls.push(`\\b${escapeRegExp(imp.name)}\\s*\\.\\s*(?:${[...acquiring].join("|")})\\s*[([]`);
     }
-  }
-  if (METHOD_CALL.test(gate.text) && (gate.importsPath(METHOD_IMPORT) || gate.dirImportsPath(METHOD_IMPORT))) return true;
-  return workspace.dirFacts(gate.dir).callsResourceName(gate.text);
+    const throughImports = calls.length > 0 ? new RegExp(calls.join("|")) : undefined;
+    const methods = METHOD_CALL.test(gate.text) && (gate.importsPath(METHOD_IMPORT) || gate.dirImportsPath(METHOD_IMPORT));
+    const dir = workspace.dirFacts(gate.dir);
+    return (text: string) => !!throughImports?.test(text) || (methods && METHOD_CALL.test(text)) || dir.callsResourceName(text);
+  });
 }
 
 export function findMustReleaseLeaks(ctx: GoContext): MustReleaseFinding[] {

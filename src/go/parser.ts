@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Language, Parser, Query, Tree } from "web-tree-sitter";
+import { Language, Parser, Query, Range, Tree } from "web-tree-sitter";
 
-export type { Node, Tree } from "web-tree-sitter";
+export type { Node, Range, Tree } from "web-tree-sitter";
 
 let goLanguage: Language | undefined;
 let loading: Promise<void> | undefined;
@@ -36,13 +36,17 @@ function language(): Language {
 
 let parser: Parser | undefined;
 
-/** The caller owns the tree and must `delete()` it: WASM memory is not garbage collected. */
-export function parseGo(text: string, previous?: Tree): Tree {
+/**
+ * The caller owns the tree and must `delete()` it: WASM memory is not garbage
+ * collected. `includedRanges` parses only those parts of `text` (in order),
+ * as if the rest were not there; nodes keep their offsets in `text`.
+ */
+export function parseGo(text: string, previous?: Tree, includedRanges?: Range[]): Tree {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(language());
   }
-  const tree = parser.parse(text, previous);
+  const tree = parser.parse(text, previous, includedRanges ? { includedRanges } : undefined);
   if (!tree) throw new Error("tree-sitter returned no tree");
   return tree;
 }

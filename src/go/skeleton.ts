@@ -108,6 +108,9 @@ export interface DeclarationText {
   header: string;
   /** The body, braces included. */
   body: string;
+  /** Offsets of `func` and just past the body's `}`. */
+  start: number;
+  end: number;
 }
 
 let lastDeclarations: { text: string; declarations: DeclarationText[] } | undefined;
@@ -124,7 +127,7 @@ export function declarationsOf(text: string): DeclarationText[] {
   for (const body of topLevelBodies(text)) {
     const header = text.slice(body.decl, body.open);
     const key = functionKeyOf(header);
-    if (key) out.push({ ...key, header, body: text.slice(body.open, body.close + 1) });
+    if (key) out.push({ ...key, header, body: text.slice(body.open, body.close + 1), start: body.decl, end: body.close + 1 });
   }
   return out;
 }

@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { GoKnowledge } from "../core/config";
 import { detached, detachedDeep } from "../core/detach";
-import { GoFile, functionKey, nameOfKey } from "./facts";
+import { GoFile, functionKey, nameOfKey, parseGoFile } from "./facts";
 import { parseGo } from "./parser";
 import { PACKAGE_FACTORIES, RESOURCE_RESULT, ResourceKind, TYPED_METHOD_FACTORIES } from "./resources";
 import { GoContext } from "./context";
@@ -326,12 +326,16 @@ export class GoWorkspace {
     pkg.functions.set(key, IN_PROGRESS);
     const summaries: FunctionSummary[] = [];
     for (const file of files) {
-      this.withTree(file, (goFile) => {
-        const ctx = new GoContext(goFile, pkg, this);
-        for (const fn of goFile.functions) {
-          if (functionKey(fn) === key) summaries.push(ctx.summarizeNode(fn.node));
-        }
-      });
+      this.withTree(
+        file,
+        (goFile) => {
+          const ctx = new GoContext(goFile, pkg, this);
+          for (const fn of goFile.functions) {
+            if (functionKey(fn) === key) summaries.push(ctx.summarizeNode(fn.node));
+          }
+        },
+        key,
+      );
     }
     if (summaries.length === 0) {
       pkg.functions.delete(key);
@@ -355,29 +359,39 @@ export class GoWorkspace {
   }
 
   /**
-   * Full parses kept for summaries, oldest first, within TREE_BUDGET source
-   * bytes. A tree in use (its function's summary asks for another's) is never
-   * evicted; a scan takes a file's tree from here for its own analysis.
+   * Parses kept for summaries, oldest first, within TREE_BUDGET source bytes.
+   * A tree in use (its function's summary asks for another's) is never
+   * evicted; a scan takes a file's full tree from here for its own analysis.
    */
   private readonly trees = new Map<string, GoFile>();
   private treeBytes = 0;
   private readonly inUse = new Map<GoFile, number>();
 
-  /** Runs `use` on a full parse of `file` (the analysed file's own tree when it is that file). */
-  withTree<T>(file: string, use: (goFile: GoFile) => T): T | undefined {
-    const key = path.resolve(file);
-    let goFile = this.current && path.resolve(this.current.path) === key ? this.current : this.trees.get(key);
-    if (goFile && goFile !== this.current) {
-      this.trees.delete(key);
-      this.trees.set(key, goFile);
+  /**
+   * Runs `use` on a parse of `file` that holds the function `key`, or all of
+   * the file when no key is given: the analysed file's own tree when it does.
+   * The first function asked of a file is parsed alone (with the file's other
+   * declarations); a second one gets the whole file.
+   */
+  withTree<T>(file: string, use: (goFile: GoFile) => T, key?: string): T | undefined {
+    const resolved = path.resolve(file);
+    const holds = (g: GoFile) => (key === undefined ? g.omitted.length === 0 : !g.omits(key));
+    const current = this.current && path.resolve(this.current.path) === resolved ? this.current : undefined;
+    const kept = this.trees.get(resolved);
+    let goFile = current && holds(current) ? current : kept && holds(kept) ? kept : undefined;
+    if (goFile && goFile === kept) {
+      this.trees.delete(resolved);
+      this.trees.set(resolved, goFile);
     }
     if (!goFile) {
       // An open document's summaries come from its text in the editor, not from the copy on disk.
-      const text = this.textOf(key);
+      const text = this.textOf(resolved);
       if (text === undefined || text.length > MAX_FILE_BYTES) return undefined;
-      goFile = new GoFile(key, text, parseGo(text));
-      this.trees.set(key, goFile);
+      goFile = parseGoFile(resolved, text, key === undefined || kept ? undefined : (fn) => fn.key === key);
+      if (kept) this.removeTree(resolved, kept);
+      this.trees.set(resolved, goFile);
       this.treeBytes += text.length;
+      if (kept && !this.inUse.has(kept)) kept.tree.delete();
     }
     this.inUse.set(goFile, (this.inUse.get(goFile) ?? 0) + 1);
     try {
@@ -385,7 +399,11 @@ export class GoWorkspace {
     } finally {
       const n = this.inUse.get(goFile)! - 1;
       if (n > 0) this.inUse.set(goFile, n);
-      else this.inUse.delete(goFile);
+      else {
+        this.inUse.delete(goFile);
+        // Replaced by a parse of more of its file while it was in use.
+        if (goFile !== this.current && this.trees.get(resolved) !== goFile) goFile.tree.delete();
+      }
       this.evict();
     }
   }
@@ -409,11 +427,11 @@ export class GoWorkspace {
     return goFile;
   }
 
-  /** A kept parse of `file` when its text is still `text`; the caller owns (and deletes) its tree. */
+  /** A kept full parse of `file` when its text is still `text`; the caller owns (and deletes) its tree. */
   takeParsed(file: string, text: string): GoFile | undefined {
     const key = path.resolve(file);
     const parsed = this.trees.get(key);
-    if (!parsed || this.inUse.has(parsed)) return undefined;
+    if (!parsed || parsed.omitted.length > 0 || this.inUse.has(parsed)) return undefined;
     this.removeTree(key, parsed);
     if (parsed.text === text) return parsed;
     parsed.tree.delete();
@@ -580,7 +598,7 @@ export class GoWorkspace {
     const key = `${dir}\0${packageName ?? ""}\0${variant}`;
     const cached = this.packages.get(key);
     if (cached) return cached;
-    if (given) this.declarations.set(path.resolve(given.path), declarationsOfFile(given, given.text));
+    if (given) this.declarations.set(path.resolve(given.path), declarationsOfFile(given, given.text, given.omitted.map((fn) => fn.key)));
     const files = this.packageFiles(dir, packageName, variant);
     const pkg = new GoPackage(dir, packageName ?? files[0]?.packageName ?? "", this.moduleFor(dir), this, variant === "tests", base);
     for (const file of files) {

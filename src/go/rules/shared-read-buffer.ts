@@ -52,8 +52,13 @@ export const sharedReadBuffer: Rule<GoFacts, GoGate> = {
   mayReport(gate) {
     if (SOURCE_CALL_TEXT.test(gate.text)) return true;
     if (BYTES_CALL_TEXT.test(gate.text) && (BUFFER_RESET_TEXT.test(gate.text) || SCANNER_TEXT.test(gate.text) || gate.dirDerived(MENTIONS_SCANNER))) return true;
-    const calls = (dir: string | undefined) => !!dir && !!viewCandidates(gate.workspace, dir).calls?.test(gate.text);
-    return calls(gate.dir) || gate.moduleImports().some((i) => calls(gate.workspace.dirOfImport(i.path, gate.dir)));
+    return candidateCalls(gate).some((calls) => calls.test(gate.text));
+  },
+
+  // The escapes are looked for in the function of the source's call.
+  mayReportIn(gate) {
+    const candidates = candidateCalls(gate);
+    return (text) => SOURCE_CALL_TEXT.test(text) || BYTES_CALL_TEXT.test(text) || candidates.some((calls) => calls.test(text));
   },
 
   check(context) {
@@ -1477,6 +1482,16 @@ function specialNames(pkg: GoPackage, called: Set<string>, workspace: GoWorkspac
 }
 
 /** Every candidate starts from a read call: a directory without one is not scanned for them. */
+/** Calls of the view candidates of the gate's package and of the module packages it imports. */
+function candidateCalls(gate: GoGate): RegExp[] {
+  return gate.memo(`${RULE_ID}:candidate-calls`, () =>
+    [gate.dir, ...gate.moduleImports().map((i) => gate.workspace.dirOfImport(i.path, gate.dir))].flatMap((dir) => {
+      const calls = dir ? viewCandidates(gate.workspace, dir).calls : undefined;
+      return calls ? [calls] : [];
+    }),
+  );
+}
+
 function viewCandidates(workspace: GoWorkspace, dir: string): ViewCandidates {
   const facts = workspace.dirFacts(dir);
   return facts.derived(READS_ANYWHERE) ? facts.derived(VIEW_CANDIDATES) : NO_CANDIDATES;

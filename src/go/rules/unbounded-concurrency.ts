@@ -37,6 +37,10 @@ const CONFIG_TYPE = /(Config|Configuration|Options|Settings|Conf)$/;
 /** A `go` statement, or an errgroup-style `g.Go(...)` / `g.TryGo(...)`. */
 const SPAWN_TEXT = /\bgo\s+(func\b|[\w.[\]]+\s*\(|\()|\.(Try)?Go\(/;
 
+function spawnsInLoop(text: string): boolean {
+  return text.includes("for") && SPAWN_TEXT.test(text);
+}
+
 export const unboundedConcurrency: Rule<GoFacts, GoGate> = {
   meta: {
     id: "unbounded-concurrency",
@@ -60,7 +64,9 @@ export const unboundedConcurrency: Rule<GoFacts, GoGate> = {
     ],
   },
   // Tests spawn goroutines over tables their author wrote: a fixed set, not input. Most files start no goroutine.
-  mayReport: (gate) => !gate.isTestFile && gate.text.includes("for") && SPAWN_TEXT.test(gate.text),
+  mayReport: (gate) => !gate.isTestFile && spawnsInLoop(gate.text),
+  // The loops that make a spawn unbounded are those of its own function.
+  mayReportIn: () => spawnsInLoop,
 
   check(context) {
     const { file, ctx } = context.facts;
