@@ -3,7 +3,8 @@
 // runs compare. Reference corpus: the Go standard library when Debian's
 // golang-go is installed (/usr/share/go-*/src), otherwise a generated one.
 // Figures: (a) parse-only pass, (b) full scan, (c) their ratio (same worker
-// count), (d) peak RSS of the scan, (e) a second --cache run, (f) editor
+// count), (d) peak RSS of the scan, (e) a second --cache run after a first
+// one that writes the cache (e0), (f) editor
 // re-analysis after a one-character edit (median), (g) the ESLint plugin's
 // added cost over an ESLint run without it, on a TS corpus (the sources rxjs
 // ships, or LEAKLINT_BENCH_TS_CORPUS).
@@ -17,6 +18,7 @@ const root = path.join(__dirname, "..");
 const dist = path.join(root, "dist");
 const CLI = path.join(dist, "cli", "main.js");
 const jobs = Number(process.env.LEAKLINT_BENCH_JOBS ?? os.availableParallelism());
+const ROUNDS = 3;
 
 function goFiles(dir, out = []) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -134,17 +136,30 @@ async function main() {
   const files = goFiles(corpusDir);
   const corpus = `${corpusDir}: ${describe(files)}`;
 
-  const parseMs = await parseOnly(files);
-  line(`(a) parse only, ${jobs} threads`, `${(parseMs / 1000).toFixed(2)} s`, corpus);
-
+  // (a) and (b) alternate, ROUNDS times each: on a shared machine the speed drifts
+  // by tens of percent within minutes, and a ratio of two runs minutes apart
+  // measures the drift. Medians and each round's own ratio are printed.
+  const parses = [];
+  const scans = [];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "leaklint-bench-cache-"));
   const out = path.join(cacheDir, "report.json");
-  const full = scan(["scan", corpusDir, "--jobs", String(jobs), "--format", "json", "--output", out, "--no-progress", "--cache-location", cacheDir], corpusDir);
+  const scanArgs = ["scan", corpusDir, "--jobs", String(jobs), "--format", "json", "--output", out, "--no-progress"];
+  for (let round = 0; round < ROUNDS; round++) {
+    parses.push(await parseOnly(files));
+    scans.push(scan(scanArgs, corpusDir));
+  }
+  const parseMs = median(parses);
+  const full = scans.find((s) => s.ms === median(scans.map((x) => x.ms)));
+  const rounds = (values) => `rounds: ${values.map((v) => (v / 1000).toFixed(2)).join(", ")} s`;
+  line(`(a) parse only, ${jobs} threads`, `${(parseMs / 1000).toFixed(2)} s`, `median; ${rounds(parses)}; ${corpus}`);
   const findings = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")).findings.length : "?";
-  line(`(b) leaklint scan, ${jobs} jobs (exit ${full.code})`, `${(full.ms / 1000).toFixed(2)} s`, `${findings} findings; ${corpus}`);
-  line(`(c) scan / parse, ${jobs} threads`, `${(full.ms / parseMs).toFixed(2)}x`, corpus);
-  line("(d) peak RSS of the scan", `${full.rss.toFixed(0)} MB`, corpus);
-  const warm = scan(["scan", corpusDir, "--jobs", String(jobs), "--format", "json", "--output", out, "--no-progress", "--cache-location", cacheDir], corpusDir);
+  line(`(b) leaklint scan, ${jobs} jobs (exit ${full.code})`, `${(full.ms / 1000).toFixed(2)} s`, `median; ${rounds(scans.map((s) => s.ms))}; ${findings} findings; ${corpus}`);
+  const ratios = scans.map((s, i) => `${(s.ms / parses[i]).toFixed(2)}x`).join(", ");
+  line(`(c) scan / parse, ${jobs} threads`, `${(full.ms / parseMs).toFixed(2)}x`, `of the medians; each round: ${ratios}; ${corpus}`);
+  line("(d) peak RSS of the scan", `${Math.max(...scans.map((s) => s.rss)).toFixed(0)} MB`, `highest of the rounds; ${corpus}`);
+  const cold = scan([...scanArgs, "--cache-location", cacheDir], corpusDir);
+  line("(e0) first run with --cache (writes it)", `${(cold.ms / 1000).toFixed(2)} s`, `peak RSS ${cold.rss.toFixed(0)} MB; ${corpus}`);
+  const warm = scan([...scanArgs, "--cache-location", cacheDir], corpusDir);
   line("(e) second run with --cache, unchanged tree", `${(warm.ms / 1000).toFixed(2)} s`, corpus);
   fs.rmSync(cacheDir, { recursive: true, force: true });
 

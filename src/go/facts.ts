@@ -7,7 +7,7 @@ import { parseGo, type Node, type Range, type Tree } from "./parser";
 import { Comment } from "../core/suppression";
 import { field, literalType, namedChildren } from "./syntax";
 import { detached } from "../core/detach";
-import { DeclarationText, declarationsOf } from "./skeleton";
+import { DeclarationText, SkeletonDrop, declarationsOf, skeletonDrops } from "./skeleton";
 
 export interface GoImport {
   path: string;
@@ -60,6 +60,8 @@ export class GoFile {
     readonly tree: Tree,
     /** Functions of `text` the tree leaves out (see `parseGoFile`): `functions` is not all of them. */
     readonly omitted: readonly OmittedFunction[] = [],
+    /** How much of `text` the tree holds. */
+    readonly parsedLength = text.length,
   ) {
     const root = tree.rootNode;
     this.packageName = "";
@@ -181,14 +183,29 @@ export class GoFile {
 /**
  * Parses `text` without the top-level functions `keep` turns down, each of
  * which costs as much to parse as its share of the text. What is left
- * (package clause, imports, types, variables, constants, the functions kept)
- * is valid Go, and its nodes keep their offsets and positions in `text`.
+ * (package clause, imports, types, variables, constants, comments, the
+ * functions kept) is valid Go, and its nodes keep their offsets and positions
+ * in `text`.
  */
 export function parseGoFile(file: string, text: string, keep?: (fn: DeclarationText) => boolean): GoFile {
   const omitted = keep ? declarationsOf(text).filter((fn) => !keep(fn)) : [];
-  if (omitted.length === 0) return new GoFile(file, text, parseGo(text));
+  return parseWithout(file, text, omitted.map((fn) => ({ from: fn.start, to: fn.end, key: fn.key })));
+}
+
+/**
+ * Parses the function or method `key` of `text` (every declaration of it)
+ * with no more of the rest than a package's facts need: its declaration
+ * skeleton, which is a small part of most files.
+ */
+export function parseFunctionOf(file: string, text: string, key: string): GoFile {
+  return parseWithout(file, text, skeletonDrops(text).filter((d) => d.key !== key));
+}
+
+/** A parse of `text` without the `drops` (in order, not overlapping); those with a key are functions. */
+function parseWithout(file: string, text: string, drops: SkeletonDrop[]): GoFile {
+  if (drops.length === 0) return new GoFile(file, text, parseGo(text));
   const ranges: Range[] = [];
-  const out: OmittedFunction[] = [];
+  const omitted: OmittedFunction[] = [];
   // Rows and columns of each boundary, counted in one pass over the text.
   let row = 0;
   let lineStart = 0;
@@ -201,16 +218,17 @@ export function parseGoFile(file: string, text: string, keep?: (fn: DeclarationT
   };
   let from = 0;
   let fromPoint = pointAt(0);
-  for (const fn of omitted) {
-    const start = pointAt(fn.start);
-    if (fn.start > from) ranges.push({ startIndex: from, endIndex: fn.start, startPosition: fromPoint, endPosition: start });
-    out.push({ key: fn.key, row: start.row });
-    from = fn.end;
-    fromPoint = pointAt(fn.end);
+  for (const drop of drops) {
+    const start = pointAt(drop.from);
+    if (drop.from > from) ranges.push({ startIndex: from, endIndex: drop.from, startPosition: fromPoint, endPosition: start });
+    if (drop.key) omitted.push({ key: drop.key, row: start.row });
+    from = drop.to;
+    fromPoint = pointAt(drop.to);
   }
   if (from < text.length) ranges.push({ startIndex: from, endIndex: text.length, startPosition: fromPoint, endPosition: pointAt(text.length) });
   if (ranges.length === 0) return new GoFile(file, text, parseGo(text));
-  return new GoFile(file, text, parseGo(text, undefined, ranges), out);
+  const parsedLength = ranges.reduce((n, r) => n + r.endIndex - r.startIndex, 0);
+  return new GoFile(file, text, parseGo(text, undefined, ranges), omitted, parsedLength);
 }
 
 /** Packages whose name the import path does not say (goimports would write an alias for them). */

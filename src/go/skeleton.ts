@@ -31,6 +31,13 @@ export interface Body {
  */
 const TOP_LEVEL_TOKENS = /[()[\]{}/`"']|^(?:func|const|var)/gm;
 
+/** A part of the source the skeleton leaves out; a function declaration's has its key. */
+export interface SkeletonDrop {
+  from: number;
+  to: number;
+  key?: string;
+}
+
 /**
  * The source reduced to what the tree must still tell a package: the package
  * clause, imports, type and var declarations. Function declarations whose
@@ -40,20 +47,28 @@ const TOP_LEVEL_TOKENS = /[()[\]{}/`"']|^(?:func|const|var)/gm;
  * doc comments are much of a package's text).
  */
 export function declarationSkeleton(text: string): { text: string; functionKeys: string[] } {
+  const drops = skeletonDrops(text);
+  if (drops.length === 0) return { text, functionKeys: [] };
   const parts: string[] = [];
-  const functionKeys: string[] = [];
   let kept = 0;
-  const drop = (from: number, to: number) => {
-    parts.push(text.slice(kept, from));
-    kept = to;
-  };
+  for (const d of drops) {
+    parts.push(text.slice(kept, d.from));
+    kept = d.to;
+  }
+  parts.push(text.slice(kept));
+  return { text: parts.join(""), functionKeys: drops.flatMap((d) => (d.key ? [d.key] : [])) };
+}
+
+/** What `declarationSkeleton` leaves out of `text`, in order. */
+export function skeletonDrops(text: string): SkeletonDrop[] {
+  const drops: SkeletonDrop[] = [];
   let depth = 0;
   const tokens = new RegExp(TOP_LEVEL_TOKENS);
   for (let m = tokens.exec(text); m; m = tokens.exec(text)) {
     const i = m.index;
     const after = skipLiteral(text, i);
     if (after >= 0) {
-      if (depth === 0 && text.charCodeAt(i) === SLASH) drop(i, after);
+      if (depth === 0 && text.charCodeAt(i) === SLASH) drops.push({ from: i, to: after });
       tokens.lastIndex = after;
       continue;
     }
@@ -65,31 +80,26 @@ export function declarationSkeleton(text: string): { text: string; functionKeys:
         const body = bodyOf(text, i);
         const key = body && functionKeyOf(text.slice(body.decl, body.open));
         if (body && key) {
-          functionKeys.push(key.key);
-          drop(i, body.close + 1);
+          drops.push({ from: i, to: body.close + 1, key: key.key });
           tokens.lastIndex = body.close + 1;
         }
       } else if (c === 99 && /^const\b/.test(text.slice(i, i + 6))) {
         const end = declarationEnd(text, i);
         if (end >= 0) {
-          drop(i, end);
+          drops.push({ from: i, to: end });
           tokens.lastIndex = end;
         }
       } else if (c === 118 && /^var\b/.test(text.slice(i, i + 4))) {
         // Values matter only for the type of a literal: `T{...}` and func literals keep `{}`.
         const end = declarationEnd(text, i);
         if (end >= 0) {
-          for (const body of valueBodies(text, i, end)) {
-            drop(body.open + 1, body.close);
-          }
+          for (const body of valueBodies(text, i, end)) drops.push({ from: body.open + 1, to: body.close });
           tokens.lastIndex = end;
         }
       }
     }
   }
-  if (kept === 0) return { text, functionKeys };
-  parts.push(text.slice(kept));
-  return { text: parts.join(""), functionKeys };
+  return drops;
 }
 
 /** A declaration header's key ("F" or "Recv.M"), mirroring GoFile.describeFunction: the receiver's type name without `*` or type parameters. */

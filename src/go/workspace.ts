@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { GoKnowledge } from "../core/config";
 import { detached, detachedDeep } from "../core/detach";
-import { GoFile, functionKey, nameOfKey, parseGoFile } from "./facts";
+import { GoFile, functionKey, nameOfKey, parseFunctionOf, parseGoFile } from "./facts";
 import { parseGo } from "./parser";
 import { PACKAGE_FACTORIES, RESOURCE_RESULT, ResourceKind, TYPED_METHOD_FACTORIES } from "./resources";
 import { GoContext } from "./context";
@@ -359,9 +359,11 @@ export class GoWorkspace {
   }
 
   /**
-   * Parses kept for summaries, oldest first, within TREE_BUDGET source bytes.
-   * A tree in use (its function's summary asks for another's) is never
-   * evicted; a scan takes a file's full tree from here for its own analysis.
+   * Parses kept for summaries, oldest first, within TREE_BUDGET parsed source
+   * bytes, one per file: the whole file, or one of its functions
+   * (`parseFunctionOf`). A tree in use (its function's summary asks for
+   * another's) is never evicted; a scan takes a whole file's tree from here
+   * for its own analysis.
    */
   private readonly trees = new Map<string, GoFile>();
   private treeBytes = 0;
@@ -370,8 +372,8 @@ export class GoWorkspace {
   /**
    * Runs `use` on a parse of `file` that holds the function `key`, or all of
    * the file when no key is given: the analysed file's own tree when it does.
-   * The first function asked of a file is parsed alone (with the file's other
-   * declarations); a second one gets the whole file.
+   * The first function asked of a file is parsed alone (with the file's
+   * declaration skeleton); a second one gets the whole file.
    */
   withTree<T>(file: string, use: (goFile: GoFile) => T, key?: string): T | undefined {
     const resolved = path.resolve(file);
@@ -387,10 +389,10 @@ export class GoWorkspace {
       // An open document's summaries come from its text in the editor, not from the copy on disk.
       const text = this.textOf(resolved);
       if (text === undefined || text.length > MAX_FILE_BYTES) return undefined;
-      goFile = parseGoFile(resolved, text, key === undefined || kept ? undefined : (fn) => fn.key === key);
+      goFile = key === undefined || kept ? parseGoFile(resolved, text) : parseFunctionOf(resolved, text, key);
       if (kept) this.removeTree(resolved, kept);
       this.trees.set(resolved, goFile);
-      this.treeBytes += text.length;
+      this.treeBytes += goFile.parsedLength;
       if (kept && !this.inUse.has(kept)) kept.tree.delete();
     }
     this.inUse.set(goFile, (this.inUse.get(goFile) ?? 0) + 1);
@@ -401,8 +403,8 @@ export class GoWorkspace {
       if (n > 0) this.inUse.set(goFile, n);
       else {
         this.inUse.delete(goFile);
-        // Replaced by a parse of more of its file while it was in use.
-        if (goFile !== this.current && this.trees.get(resolved) !== goFile) goFile.tree.delete();
+        // Replaced by a whole parse of its file while it was in use.
+        if (goFile !== current && this.trees.get(resolved) !== goFile) goFile.tree.delete();
       }
       this.evict();
     }
@@ -423,11 +425,11 @@ export class GoWorkspace {
 
   private removeTree(key: string, goFile: GoFile): GoFile {
     this.trees.delete(key);
-    this.treeBytes -= goFile.text.length;
+    this.treeBytes -= goFile.parsedLength;
     return goFile;
   }
 
-  /** A kept full parse of `file` when its text is still `text`; the caller owns (and deletes) its tree. */
+  /** A kept whole parse of `file` when its text is still `text`; the caller owns (and deletes) its tree. */
   takeParsed(file: string, text: string): GoFile | undefined {
     const key = path.resolve(file);
     const parsed = this.trees.get(key);

@@ -1481,7 +1481,6 @@ function specialNames(pkg: GoPackage, called: Set<string>, workspace: GoWorkspac
   return names;
 }
 
-/** Every candidate starts from a read call: a directory without one is not scanned for them. */
 /** Calls of the view candidates of the gate's package and of the module packages it imports. */
 function candidateCalls(gate: GoGate): RegExp[] {
   return gate.memo(`${RULE_ID}:candidate-calls`, () =>
@@ -1492,6 +1491,7 @@ function candidateCalls(gate: GoGate): RegExp[] {
   );
 }
 
+/** Every candidate starts from a read call: a directory without one is not scanned for them. */
 function viewCandidates(workspace: GoWorkspace, dir: string): ViewCandidates {
   const facts = workspace.dirFacts(dir);
   return facts.derived(READS_ANYWHERE) ? facts.derived(VIEW_CANDIDATES) : NO_CANDIDATES;
