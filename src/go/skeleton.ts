@@ -137,7 +137,7 @@ export function declarationsOf(text: string): DeclarationText[] {
   for (const body of topLevelBodies(text)) {
     const header = text.slice(body.decl, body.open);
     const key = functionKeyOf(header);
-    if (key) out.push({ ...key, header, body: text.slice(body.open, body.close + 1), start: body.decl, end: body.close + 1 });
+    if (key) out.push({ key: key.key, name: key.name, method: key.method, header, body: text.slice(body.open, body.close + 1), start: body.decl, end: body.close + 1 });
   }
   return out;
 }
