@@ -297,12 +297,13 @@ export async function count() {
 });
 
 describe("ts front end: CLI", () => {
-  it("scans TS and JS files next to Go, skips declaration files, honours ESLint directives", () => {
+  it("scans TS and JS files next to Go, skips declaration files and minified bundles, honours ESLint directives", () => {
     const dir = workspace({
       "a.ts": LEAK,
       "b.mjs": LEAK.replace(": string", ""),
       "c.cts": LEAK,
       "types.d.ts": `export declare function get(url: string): Promise<unknown>;\n`,
+      "vendor.min.js": LEAK.replace(": string", ""),
       "d.ts.txt": LEAK,
       "e.js": `// eslint-disable-next-line leaklint/unclosed-response-body\nexport async function get(url) { const res = await fetch(url); if (!res.ok) return null; return res.json(); }\n`,
       "f.js": `export async function get(url) { const res = await fetch(url); if (!res.ok) return null; return res.json(); } // eslint-disable-line leaklint/unclosed-response-body\n`,
@@ -315,6 +316,9 @@ describe("ts front end: CLI", () => {
     const named = leaklint(dir, "scan", "types.d.ts");
     assert.equal(named.code, 0);
     assert.match(named.stderr, /types\.d\.ts: not analysed: declaration file/);
+    const bundle = leaklint(dir, "scan", "vendor.min.js");
+    assert.equal(bundle.code, 0);
+    assert.match(bundle.stderr, /vendor\.min\.js: not analysed: minified file/);
   });
 
   it("--fix applies the safe body fix and the result parses", () => {

@@ -103,7 +103,7 @@ export function discoverFiles(paths: string[], filter: FileFilter, cwd = process
     } else if (!filter.handles(full)) {
       notices.push({ file: full, message: "not analysed: no analyser for this kind of file", kind: "input" });
     } else if (ignoredByDefault(full)) {
-      notices.push({ file: full, message: `not analysed: ${full.endsWith(".d.ts") ? "declaration file" : "generated file"}`, kind: "input" });
+      notices.push({ file: full, message: `not analysed: ${full.endsWith(".d.ts") ? "declaration file" : MINIFIED.test(full) ? "minified file" : "generated file"}`, kind: "input" });
     } else {
       filter.configFor(full); // a broken config is a usage error now, not a failure inside a worker
       found.add(full);
@@ -117,8 +117,11 @@ export function comparePaths(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A minified bundle: built by a tool from sources elsewhere, and nobody edits it by hand. */
+const MINIFIED = /\.min\.[cm]?js$/;
+
 function ignoredByDefault(file: string): boolean {
-  return file.endsWith(".d.ts") || (file.endsWith(".go") && isGeneratedGo(file));
+  return file.endsWith(".d.ts") || MINIFIED.test(file) || (file.endsWith(".go") && isGeneratedGo(file));
 }
 
 function isGeneratedGo(file: string): boolean {
