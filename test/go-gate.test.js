@@ -333,3 +333,50 @@ func leaks() error {
     assert.deepStrictEqual(parses, ["partial", "partial", "full"]);
   });
 });
+
+describe("go front end: an edit in another package", function () {
+  const { createEngine } = require("../dist/index");
+  after(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  const PLAIN = `package b
+
+import "net/http"
+
+func New() *http.Client {
+	return http.DefaultClient
+}
+`;
+  const BUILDS = PLAIN.replace("return http.DefaultClient", "return &http.Client{Transport: &http.Transport{}}");
+  const HANDLER = `package a
+
+import (
+	"net/http"
+
+	"myapp/b"
+)
+
+func client() *http.Client {
+	return b.New()
+}
+
+func Handle(w http.ResponseWriter, r *http.Request) {
+	direct := b.New()
+	_ = direct
+	viaHelper := client()
+	_ = viaHelper
+}
+`;
+
+  it("is seen by an open file of a package that imports it, before it is saved, and after it is undone", async function () {
+    const dir = module({ "a/a.go": HANDLER, "b/b.go": PLAIN });
+    const a = path.join(dir, "a/a.go");
+    const b = path.join(dir, "b/b.go");
+    const engine = await createEngine({ incremental: true });
+    const clientsBuilt = () => engine.analyzeText(a, HANDLER).findings.filter((f) => f.ruleId === "client-per-call").map((f) => f.range.start.line + 1);
+    assert.deepStrictEqual(clientsBuilt(), []);
+    engine.analyzeText(b, BUILDS);
+    assert.deepStrictEqual(clientsBuilt(), [14, 16], "the call of b.New and the call of the helper that returns its client");
+    engine.analyzeText(b, PLAIN);
+    assert.deepStrictEqual(clientsBuilt(), []);
+  });
+});

@@ -298,7 +298,14 @@ export class GoWorkspace {
     const dir = path.dirname(resolved);
     const facts = this.dirs.get(dir);
     // A keystroke inside a body rarely changes what the gates read from the directory.
-    if (facts && (before === undefined || facts.changedBy(resolved, before, file.text))) this.dirs.delete(dir);
+    const factsChanged = !!facts && (before === undefined || facts.changedBy(resolved, before, file.text));
+    if (factsChanged) {
+      this.dirs.delete(dir);
+      // What other packages read from this one's text (its imports, its functions' declaration lines).
+      this.mayConstruct.clear();
+      this.signatures.delete(dir);
+    }
+    let changed = false;
     for (const fn of file.functions) {
       const key = detached(functionKey(fn));
       pkg.declare(key, resolved);
@@ -307,11 +314,44 @@ export class GoWorkspace {
       if (pkg.functionText(key) === text) continue;
       pkg.functions.delete(key);
       pkg.recordFunctionText(key, text);
+      changed = true;
     }
+    if (changed || factsChanged) this.forgetSummariesUsing(dir, pkg, factsChanged);
     pkg.recordSource(file.path, file.text);
     this.edited.set(resolved, file.text);
     this.dropTree(resolved);
     this.declarations.set(resolved, declarationsOfFile(file, file.text));
+  }
+
+  /**
+   * A function of `pkg` (in `dir`) changed: the summaries of the directory's
+   * other packages, and of the packages that import it directly or through
+   * others, may have been computed from its old summary, and are computed
+   * again; so are those packages' directory facts when the directory's own
+   * changed (which of their functions could build a client follows from it).
+   */
+  private forgetSummariesUsing(dir: string, pkg: GoPackage, factsChanged: boolean): void {
+    const importPathOf = (d: string) => {
+      const mod = this.moduleFor(d);
+      return mod && path.posix.join(mod.path, path.relative(mod.dir, d).split(path.sep).join("/"));
+    };
+    const changed = new Set([dir]);
+    const affected = new Set<string>();
+    for (let grew = true; grew; ) {
+      grew = false;
+      const paths = [...changed].flatMap((d) => importPathOf(d) ?? []);
+      for (const p of this.packages.values()) {
+        if (p === pkg || affected.has(p.dir + "\0" + p.name + "\0" + p.tests)) continue;
+        if (!changed.has(p.dir) && !paths.some((i) => p.imports.has(i))) continue;
+        affected.add(p.dir + "\0" + p.name + "\0" + p.tests);
+        p.functions.clear();
+        if (factsChanged) this.dirs.delete(p.dir);
+        if (!changed.has(p.dir)) {
+          changed.add(p.dir);
+          grew = true;
+        }
+      }
+    }
   }
 
   /** Edited documents' texts, which the directory facts read instead of the files on disk. */
@@ -606,7 +646,8 @@ export class GoWorkspace {
     for (const file of files) {
       pkg.addFile(file);
       if (this.options.keepSources) {
-        const text = given && path.resolve(given.path) === file.path ? given.text : safeRead(file.path);
+        // The text the caches were built from, not the analysed file's new one: `refreshSummaries` compares the two.
+        const text = this.textOf(file.path);
         if (text !== undefined) pkg.recordSource(file.path, text);
       }
     }
