@@ -304,6 +304,10 @@ describe("ts front end: CLI", () => {
       "c.cts": LEAK,
       "types.d.ts": `export declare function get(url: string): Promise<unknown>;\n`,
       "vendor.min.js": LEAK.replace(": string", ""),
+      // A bundle minified under a plain name: one line of 8 KB and more.
+      "dist/bundle.cjs": `${LEAK.replace(": string", "").replace(/\n/g, " ")}${"var x=1;".repeat(1200)}\n`,
+      // Hand-written code with a long line among short ones is not minified.
+      "long.js": `${LEAK.replace(": string", "")}export const TABLE = "${"ab".repeat(2000)}";\n${"export const y = 1;\n".repeat(400)}`,
       "d.ts.txt": LEAK,
       "e.js": `// eslint-disable-next-line leaklint/unclosed-response-body\nexport async function get(url) { const res = await fetch(url); if (!res.ok) return null; return res.json(); }\n`,
       "f.js": `export async function get(url) { const res = await fetch(url); if (!res.ok) return null; return res.json(); } // eslint-disable-line leaklint/unclosed-response-body\n`,
@@ -312,13 +316,16 @@ describe("ts front end: CLI", () => {
     const r = leaklint(dir, "scan", "--format", "json");
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.findings.map((f) => `${path.basename(f.file)}:${f.line}`).sort(), ["a.ts:2", "b.mjs:2", "c.cts:2"]);
+    assert.deepEqual(out.findings.map((f) => `${path.basename(f.file)}:${f.line}`).sort(), ["a.ts:2", "b.mjs:2", "c.cts:2", "long.js:2"]);
     const named = leaklint(dir, "scan", "types.d.ts");
     assert.equal(named.code, 0);
     assert.match(named.stderr, /types\.d\.ts: not analysed: declaration file/);
     const bundle = leaklint(dir, "scan", "vendor.min.js");
     assert.equal(bundle.code, 0);
     assert.match(bundle.stderr, /vendor\.min\.js: not analysed: minified file/);
+    const unnamed = leaklint(dir, "scan", "dist/bundle.cjs");
+    assert.equal(unnamed.code, 0);
+    assert.match(unnamed.stderr, /bundle\.cjs: not analysed: minified file/);
   });
 
   it("--fix applies the safe body fix and the result parses", () => {

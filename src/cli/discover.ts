@@ -28,6 +28,8 @@ const DEFAULT_IGNORED_DIRS = new Set(["vendor", "node_modules", "testdata", ".gi
 
 /** Go's rule: the marker must come before the package clause; a few KB always cover it. */
 const GENERATED_HEADER_BYTES = 8 * 1024;
+/** Fewer line breaks than this in a JS file's first GENERATED_HEADER_BYTES: minified. */
+const MINIFIED_MAX_BREAKS = 8;
 const GENERATED_MARKER = /^\/\/ Code generated .* DO NOT EDIT\.\r?$/m;
 
 interface GitIgnore {
@@ -103,7 +105,7 @@ export function discoverFiles(paths: string[], filter: FileFilter, cwd = process
     } else if (!filter.handles(full)) {
       notices.push({ file: full, message: "not analysed: no analyser for this kind of file", kind: "input" });
     } else if (ignoredByDefault(full)) {
-      notices.push({ file: full, message: `not analysed: ${full.endsWith(".d.ts") ? "declaration file" : MINIFIED.test(full) ? "minified file" : "generated file"}`, kind: "input" });
+      notices.push({ file: full, message: `not analysed: ${full.endsWith(".d.ts") ? "declaration file" : minified(full) ? "minified file" : "generated file"}`, kind: "input" });
     } else {
       filter.configFor(full); // a broken config is a usage error now, not a failure inside a worker
       found.add(full);
@@ -121,24 +123,47 @@ export function comparePaths(a: string, b: string): number {
 const MINIFIED = /\.min\.[cm]?js$/;
 
 function ignoredByDefault(file: string): boolean {
-  return file.endsWith(".d.ts") || MINIFIED.test(file) || (file.endsWith(".go") && isGeneratedGo(file));
+  return file.endsWith(".d.ts") || minified(file) || (file.endsWith(".go") && isGeneratedGo(file));
+}
+
+function minified(file: string): boolean {
+  return MINIFIED.test(file) || isMinifiedJs(file);
 }
 
 function isGeneratedGo(file: string): boolean {
-  let header: string;
+  const header = headerOf(file);
+  if (header === undefined) return false; // the engine reports the unreadable file
+  const packageClause = /^package\s/m.exec(header);
+  return GENERATED_MARKER.test(packageClause ? header.slice(0, packageClause.index) : header);
+}
+
+/**
+ * A JavaScript bundle minified without the `.min` name (`dist/index.cjs`):
+ * its first 8 KB hold hardly a line break. Hand-written code breaks lines
+ * every hundred characters or so.
+ */
+function isMinifiedJs(file: string): boolean {
+  if (!/\.[cm]?js$/.test(file)) return false;
+  const header = headerOf(file);
+  if (header === undefined || header.length < GENERATED_HEADER_BYTES) return false;
+  let breaks = 0;
+  for (let i = header.indexOf("\n"); i >= 0 && breaks < MINIFIED_MAX_BREAKS; i = header.indexOf("\n", i + 1)) breaks++;
+  return breaks < MINIFIED_MAX_BREAKS;
+}
+
+/** The file's first GENERATED_HEADER_BYTES, or undefined when it cannot be read. */
+function headerOf(file: string): string | undefined {
   try {
     const fd = fs.openSync(file, "r");
     try {
       const buffer = Buffer.alloc(GENERATED_HEADER_BYTES);
-      header = buffer.toString("utf8", 0, fs.readSync(fd, buffer, 0, buffer.length, 0));
+      return buffer.toString("utf8", 0, fs.readSync(fd, buffer, 0, buffer.length, 0));
     } finally {
       fs.closeSync(fd);
     }
   } catch {
-    return false; // the engine reports the unreadable file
+    return undefined;
   }
-  const packageClause = /^package\s/m.exec(header);
-  return GENERATED_MARKER.test(packageClause ? header.slice(0, packageClause.index) : header);
 }
 
 /** .gitignore files between the repository root and a walked directory apply inside it too. */
