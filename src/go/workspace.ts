@@ -8,12 +8,13 @@
  * the functions' keys are read from their headers), which is enough for the
  * package's facts (imports, struct fields, package variables, which functions
  * and methods it declares), and the tree is deleted at once. A function's summary is
- * computed the first time a rule asks for it, from a full parse of the file
- * that declares it; those trees wait in a small byte-bounded cache, where the
- * scan also finds them when their own file's turn comes. So a scan needs no
- * first pass, parses in full only the files a rule wants and the files of the
- * functions they call, and holds a bounded set of trees whatever the size of
- * the workspace. Each worker thread has its own workspace, and a scan hands a
+ * computed the first time a rule asks for it, from a parse of that function
+ * with its file's skeleton (a second function asked of the same file gets a
+ * parse of the whole file); those trees wait in a small byte-bounded cache,
+ * where the scan also finds a whole file's tree when its own turn comes. So a
+ * scan needs no first pass, parses only the files a rule wants (without the
+ * functions no rule could report in) and the functions they call, and holds a
+ * bounded set of trees whatever the size of the workspace. Each worker thread has its own workspace, and a scan hands a
  * directory's files to one worker together.
  */
 import * as fs from "node:fs";
@@ -225,7 +226,7 @@ export const IN_PROGRESS: FunctionSummary = { returns: [], params: [], construct
 /** Larger files (generated tables) are left out of packages: their trees would not fit the budget below. */
 const MAX_FILE_BYTES = 2_000_000;
 
-/** Source bytes of full trees kept for summaries and for their own file's analysis. */
+/** Parsed source bytes of the trees kept for summaries and for their own file's analysis. */
 const TREE_BUDGET = 2_000_000;
 
 export class GoWorkspace {
