@@ -85,6 +85,7 @@ interface Flow {
 
 const SWITCHES = new Set(["expression_switch_statement", "type_switch_statement", "select_statement"]);
 const CASES = new Set(["expression_case", "default_case", "type_case", "communication_case"]);
+const FALLTHROUGH = new Set(["fallthrough_statement"]);
 const LOOP_LABEL_NONE = "";
 const IDENT = new Set(["identifier"]);
 const FUNC_LITERAL = new Set(["func_literal"]);
@@ -342,22 +343,44 @@ export class MustReleaseFlow {
     let s = state;
     const value = field(stmt, "value");
     if (value) s = this.apply(value, s);
+    // A switch without a tag is an if/else chain: a case runs when its condition holds and
+    // the earlier ones did not (`case err == nil:` then `case !os.IsExist(err):`), the
+    // default or the way out when none held. `fallthrough` enters a case without its test.
+    const chain = stmt.type === "expression_switch_statement" && !value && descendants(stmt, FALLTHROUGH).length === 0;
     const out = flow(0);
-    let hasDefault = false;
+    let defaultCase: Node | undefined;
     let cases = 0;
-    for (const c of namedChildren(stmt)) {
-      if (!CASES.has(c.type)) continue;
-      cases++;
-      if (c.type === "default_case") hasDefault = true;
-      const comm = field(c, "communication");
-      const caseState = comm ? this.apply(comm, s) : s;
+    let noneHeld = s;
+    const run = (c: Node, caseState: number) => {
       const f = this.execList(statementsOf(c), caseState);
       out.fall |= f.fall;
       mergeInto(out.breaks, f.breaks);
       mergeInto(out.continues, f.continues);
+    };
+    for (const c of namedChildren(stmt)) {
+      if (!CASES.has(c.type)) continue;
+      cases++;
+      if (c.type === "default_case") {
+        defaultCase = c;
+        if (!chain) run(c, s);
+        continue;
+      }
+      const comm = field(c, "communication");
+      if (!chain) {
+        run(c, comm ? this.apply(comm, s) : s);
+        continue;
+      }
+      let held = 0;
+      for (const cond of namedChildren(field(c, "value"))) {
+        const [then, otherwise] = this.refine(cond, this.apply(cond, noneHeld));
+        held |= then;
+        noneHeld = otherwise;
+      }
+      run(c, held);
     }
     const isSelect = stmt.type === "select_statement";
-    if (!hasDefault && !isSelect) out.fall |= s;
+    if (chain && defaultCase) run(defaultCase, noneHeld);
+    if (!defaultCase && !isSelect) out.fall |= chain ? noneHeld : s;
     if (isSelect && cases === 0) out.fall = 0;
     out.fall |= take(out.breaks, label);
     return out;
