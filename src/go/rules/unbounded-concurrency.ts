@@ -28,7 +28,7 @@ const DEFAULT_FIXED_COLLECTIONS = [
   "services", "servers", "listeners", "workers", "shards", "consumers", "producers", "pollers", "runners",
   "components", "daemons", "loops", "engines", "processors", "plugins", "hooks", "callbacks",
   "goroutines", "funcs", "fns", "stages", "watchers", "reporters", "exporters", "sinks", "handlers", "observers",
-  "replicas", "partitions",
+  "replicas", "partitions", "analyzers", "checkers", "linters",
 ];
 /** A value that holds configuration: what it lists is chosen by the operator, not by the load. */
 const CONFIG_NAME = /^(cfg|conf|config|configuration|settings|opts|options|flags)$/i;

@@ -33,7 +33,7 @@ import type { TsFacts } from "../frontend";
 const DEFAULT_FIXED_COLLECTIONS = [
   "services", "servers", "listeners", "workers", "shards", "consumers", "producers", "pollers", "runners", "components", "daemons",
   "loops", "engines", "processors", "plugins", "hooks", "callbacks", "stages", "watchers", "reporters", "exporters", "sinks", "handlers",
-  "observers", "replicas", "partitions", "subscribers", "middlewares", "middleware", "modules", "providers", "extensions", "transports",
+  "observers", "replicas", "partitions", "analyzers", "checkers", "linters", "subscribers", "middlewares", "middleware", "modules", "providers", "extensions", "transports",
   "adapters", "initializers", "teardowns", "cleanups", "disposers", "disposables", "targets", "destinations", "streams", "stores", "creds", "credentials", "migrations", "seeds", "seeders", "brokers", "coordinators", "fields", "addresses", "scripts",
   // The program's own schema: as many as its model declares, not as much as its input brings.
   "indices", "indexes", "columns", "tables", "views", "constraints", "foreignkeys", "relations", "metadatas", "schemas", "triggers",
