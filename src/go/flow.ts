@@ -86,6 +86,8 @@ interface Flow {
 const SWITCHES = new Set(["expression_switch_statement", "type_switch_statement", "select_statement"]);
 const CASES = new Set(["expression_case", "default_case", "type_case", "communication_case"]);
 const FALLTHROUGH = new Set(["fallthrough_statement"]);
+/** A predicate on an error that, by its name, holds only for an error. */
+const ERROR_PREDICATE = /^[iI]s[A-Z]\w*(Err|Error)$/;
 const LOOP_LABEL_NONE = "";
 const IDENT = new Set(["identifier"]);
 const FUNC_LITERAL = new Set(["func_literal"]);
@@ -415,13 +417,20 @@ export class MustReleaseFlow {
     return state;
   }
 
-  /** `os.IsNotExist(err)`, `errors.Is(err, x)`: true only when the acquisition failed. */
+  /**
+   * `os.IsNotExist(err)`, `errors.Is(err, x)`, and a one-argument predicate
+   * named for an error (`isNoCachedConnError(err)`, `pq.IsRetryableErr(err)`):
+   * true only when the acquisition failed.
+   */
   private refineErrorPredicate(call: Node, state: number): [number, number] {
     const parts = calleeParts(call);
-    const arg = namedChildren(field(call, "arguments"))[0];
-    if (!parts || !arg || unparen(arg).text !== this.tracked.errName) return [state, state];
+    const args = namedChildren(field(call, "arguments"));
+    if (!parts || !args[0] || unparen(args[0]).text !== this.tracked.errName) return [state, state];
     const pkg = parts.operand?.type === "identifier" ? this.ctx.file.importPath(parts.operand.text) : undefined;
-    const predicate = (pkg === "os" && /^Is(Exist|NotExist|Permission|Timeout)$/.test(parts.name)) || (pkg === "errors" && (parts.name === "Is" || parts.name === "As"));
+    const predicate =
+      (pkg === "os" && /^Is(Exist|NotExist|Permission|Timeout)$/.test(parts.name)) ||
+      (pkg === "errors" && (parts.name === "Is" || parts.name === "As")) ||
+      (args.length === 1 && ERROR_PREDICATE.test(parts.name));
     return predicate ? [failed(state, false), state] : [state, state];
   }
 
@@ -470,9 +479,12 @@ export class MustReleaseFlow {
     const l = unparen(left);
     const r = unparen(right);
     const subject = l.type === "nil" ? r : r.type === "nil" ? l : undefined;
-    if (!subject || subject.type !== "identifier") return [state, state];
+    if (!subject) return [state, state];
+    // `res.Body != nil`: a response without a body has nothing to close (net/http always sets one).
+    const isBody = subject.type === "selector_expression" && field(subject, "field")?.text === "Body" && unparen(field(subject, "operand") ?? subject).text === this.tracked.name;
+    if (subject.type !== "identifier" && !isBody) return [state, state];
     const isErr = subject.text === this.tracked.errName;
-    const isValue = subject.text === this.tracked.name;
+    const isValue = subject.text === this.tracked.name || isBody;
     if (!isErr && !isValue) return [state, state];
     const failsWhenTrue = (isErr && op === "!=") || (isValue && op === "==");
     const gone = failed(state, isValue);
