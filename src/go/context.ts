@@ -56,6 +56,7 @@ type Target =
   | { type: "other" };
 
 const IDENT = new Set(["identifier"]);
+const ASSIGNMENTS = new Set(["short_var_declaration", "assignment_statement"]);
 const TYPED_METHOD_NAMES = new Set(Object.values(TYPED_METHOD_FACTORIES).flatMap((methods) => Object.keys(methods)));
 
 /**
@@ -548,6 +549,16 @@ export class GoContext {
             continue;
           }
           return "none";
+        case "type_assertion_expression": {
+          // `cn.(*tls.Conn)` is the same connection: its uses decide. Not so `x, ok := cn.(*T)`,
+          // which holds it only when ok: the uses of cn itself decide then.
+          if (field(parent, "operand")?.id !== node.id) return "none";
+          const list = parent.parent;
+          const owner = list?.type === "expression_list" ? list.parent : undefined;
+          if (owner && list && ASSIGNMENTS.has(owner.type) && namedChildren(field(owner, "left")).length > namedChildren(list).length) return "none";
+          node = parent;
+          continue;
+        }
         case "selector_expression": {
           if (field(parent, "operand")?.id !== node.id) return "none";
           const name = field(parent, "field")?.text ?? "";

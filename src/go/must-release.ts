@@ -326,7 +326,7 @@ function insideLoop(stmt: Node, fn: Node): boolean {
   return false;
 }
 
-/** Returned, stored, sent or handed to another function anywhere after the acquisition. */
+/** Returned, stored, sent, handed to another function or type-asserted anywhere after the acquisition. */
 function valueLeavesFunction(ctx: GoContext, tracked: Tracked): boolean {
   const body = field(tracked.fn, "body");
   if (!body) return false;
@@ -336,6 +336,8 @@ function valueLeavesFunction(ctx: GoContext, tracked: Tracked): boolean {
     const e = ctx.effectOfUse(id);
     if (e === "handoff" || e === "return") return true;
     if (insideGoStatement(id, tracked.fn)) return true;
+    // `tcp, ok := c.(*net.TCPConn)` names it again, and where that name goes is not followed.
+    if (id.parent?.type === "type_assertion_expression") return true;
   }
   return false;
 }
