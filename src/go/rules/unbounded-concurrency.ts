@@ -140,7 +140,7 @@ const SEMAPHORE_NAME = /sem|token|slot|limit|throttl|ticket|gate|guard|concurren
 const RUNNING_COUNT = /atomic\.|\.Load\(\)|NumGoroutine\(|len\(\s*([\w.]+)\s*\)\s*[<>=!]+\s*cap\(|cap\(\s*[\w.]+\s*\)\s*[<>=!]+\s*len\(/;
 /** Counters of running goroutines, when compared (`active >= max`; a bare `if u.active` is not a count). */
 const RUNNING_WORDS = /\b(running|active|inflight|inFlight|busy|outstanding|numRunning|numActive|current|concurrent)\b/;
-const LIMIT_WORDS = /max|limit|cap\(|concurren|parallel|workers/i;
+const LIMIT_WORDS = /max|limit|budget|cap\(|concurren|parallel|workers/i;
 /** The end of a sub-slice that is one batch: `min(i+batchSize, len(xs))`, `i + chunk`. */
 const BATCH_WORDS = /min\(|batch|chunk|page|window|step|size|limit|max/i;
 
@@ -554,7 +554,7 @@ class Analysis {
     }
     if (stmt.type === "if_statement" || stmt.type === "for_statement") {
       const cond = stmt.type === "if_statement" ? field(stmt, "condition") : forCondition(stmt);
-      if (cond && (countsRunning(cond) || (isComparison(cond) && LIMIT_WORDS.test(cond.text)))) {
+      if (cond && (countsRunning(cond) || comparesLimit(cond))) {
         if (stmt.type === "for_statement") return true;
         const then = field(stmt, "consequence");
         if (then && /\b(continue|break|return|goto)\b|Sleep\(|Wait\(|<-/.test(then.text)) return true;
@@ -855,6 +855,13 @@ function countsRunning(cond: Node): boolean {
   if (isComparison(c)) return RUNNING_WORDS.test(c.text);
   const op = field(c, "operator")?.text;
   return (op === "&&" || op === "||") && [field(c, "left"), field(c, "right")].some((s) => !!s && countsRunning(s));
+}
+
+/** `n >= maxWorkers`, or `budget <= 0 || idle()`: whenever the limit is reached, the condition holds. */
+function comparesLimit(cond: Node): boolean {
+  const c = unparen(cond);
+  if (isComparison(c)) return LIMIT_WORDS.test(c.text);
+  return c.type === "binary_expression" && field(c, "operator")?.text === "||" && [field(c, "left"), field(c, "right")].some((s) => !!s && comparesLimit(s));
 }
 
 function isComparison(node: Node): boolean {
