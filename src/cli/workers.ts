@@ -39,11 +39,11 @@ export interface WorkerData {
  * for them. Flags are process-wide, and a new isolate reads them as it
  * compiles (the main thread's code is compiled already). Each worker compiles
  * the engine's hot functions with TurboFan for itself; inlining is most of
- * what those compiles cost, and on the Go standard library with 2 workers it
- * took 3-4 s of CPU from the analysis for no speed of it that could be
- * measured (the scan ran 15-20% faster without). Compiling on a background
- * thread only pays when a core is idle, which it is not when there are as
- * many workers as cores.
+ * what those compiles cost: on the Go standard library with 2 workers they
+ * took 3-4 s of CPU from the analysis (0.7 s without inlining), for no speed
+ * of it that could be measured (paired scans ran 5-10% faster without).
+ * Compiling on a background thread only pays when a core is idle, which it
+ * is not when there are as many workers as cores.
  */
 function startWorker(data: WorkerData, jobs: number): Worker {
   if (!compilerFlagsSet) {
