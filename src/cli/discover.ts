@@ -76,7 +76,7 @@ export function discoverFiles(paths: string[], filter: FileFilter, cwd = process
         if (entry.isSymbolicLink() && isDirectory(full)) continue;
         if (!filter.handles(full)) continue;
         if (ignoredByGit(gitignores, full, false) || ignoredByConfig(full, false)) continue;
-        if (ignoredByDefault(full)) continue; // last: it reads the file's header
+        if (skippedByDefault(full)) continue; // last: it reads the file's header
         found.add(full);
       }
     }
@@ -104,11 +104,14 @@ export function discoverFiles(paths: string[], filter: FileFilter, cwd = process
       notices.push({ file: full, message: "not analysed: not a regular file", kind: "input" });
     } else if (!filter.handles(full)) {
       notices.push({ file: full, message: "not analysed: no analyser for this kind of file", kind: "input" });
-    } else if (ignoredByDefault(full)) {
-      notices.push({ file: full, message: `not analysed: ${full.endsWith(".d.ts") ? "declaration file" : minified(full) ? "minified file" : "generated file"}`, kind: "input" });
     } else {
-      filter.configFor(full); // a broken config is a usage error now, not a failure inside a worker
-      found.add(full);
+      const skipped = skippedByDefault(full);
+      if (skipped) {
+        notices.push({ file: full, message: `not analysed: ${skipped}`, kind: "input" });
+      } else {
+        filter.configFor(full); // a broken config is a usage error now, not a failure inside a worker
+        found.add(full);
+      }
     }
   }
   return { files: [...found].sort(comparePaths), notices };
@@ -122,12 +125,12 @@ export function comparePaths(a: string, b: string): number {
 /** A minified bundle: built by a tool from sources elsewhere, and nobody edits it by hand. */
 const MINIFIED = /\.min\.[cm]?js$/;
 
-function ignoredByDefault(file: string): boolean {
-  return file.endsWith(".d.ts") || minified(file) || (file.endsWith(".go") && isGeneratedGo(file));
-}
-
-function minified(file: string): boolean {
-  return MINIFIED.test(file) || isMinifiedJs(file);
+/** What a file is that every scan skips ("generated file"), or undefined. It may read the file's header. */
+function skippedByDefault(file: string): string | undefined {
+  if (file.endsWith(".d.ts")) return "declaration file";
+  if (MINIFIED.test(file) || isMinifiedJs(file)) return "minified file";
+  if (file.endsWith(".go") && isGeneratedGo(file)) return "generated file";
+  return undefined;
 }
 
 function isGeneratedGo(file: string): boolean {

@@ -221,7 +221,6 @@ export function topLevelBodies(text: string): Body[] {
   return out;
 }
 
-
 /** The body of the declaration starting at `decl`, if the signature ends in one. */
 function bodyOf(text: string, decl: number): Body | undefined {
   let nesting = 0;

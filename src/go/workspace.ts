@@ -337,14 +337,14 @@ export class GoWorkspace {
       return mod && path.posix.join(mod.path, path.relative(mod.dir, d).split(path.sep).join("/"));
     };
     const changed = new Set([dir]);
-    const affected = new Set<string>();
+    const affected = new Set<GoPackage>([pkg]);
     for (let grew = true; grew; ) {
       grew = false;
       const paths = [...changed].flatMap((d) => importPathOf(d) ?? []);
       for (const p of this.packages.values()) {
-        if (p === pkg || affected.has(p.dir + "\0" + p.name + "\0" + p.tests)) continue;
+        if (affected.has(p)) continue;
         if (!changed.has(p.dir) && !paths.some((i) => p.imports.has(i))) continue;
-        affected.add(p.dir + "\0" + p.name + "\0" + p.tests);
+        affected.add(p);
         p.functions.clear();
         if (factsChanged) this.dirs.delete(p.dir);
         if (!changed.has(p.dir)) {
